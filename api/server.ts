@@ -1,0 +1,32 @@
+// The API process: validated config → dependencies → app → listen; stops cleanly on SIGINT/SIGTERM.
+import { ConfigError, loadConfig } from '../lib/config.ts';
+import { createLogger } from '../lib/logger.ts';
+import { buildApp } from './app.ts';
+import { createDeps } from './deps.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`[api] ${err.message}`);
+    process.exit(78); // EX_CONFIG
+  }
+  throw err;
+}
+const logger = createLogger('api', config.LOG_LEVEL);
+const deps = createDeps(config);
+const app = await buildApp(deps, logger);
+await app.listen({ host: config.HOST, port: config.PORT });
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await app.close();
+    await deps.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * The only module that reads `process.env`. Every service builds its typed
+ * options here at boot; a missing or malformed variable fails fast with a
+ * message naming it.
+ */
+
+/** Hardhat's well-known account #0. A DEV DEFAULT: public, never use it on a real chain. */
+export const DEV_OPERATOR_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+/** DEV DEFAULT signing secret for JWTs; refused when NODE_ENV=production. */
+export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0000';
+/** DEV DEFAULT credentials of the embedded S3-compatible store (s3rver's own). */
+export const DEV_S3_KEY = 'S3RVER';
+
+const url = (protocols: string[]) =>
+  z.string().url().refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
+    message: `must be a ${protocols.join(' or ')} URL`,
+  });
+
+const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key');
+
+const serviceSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  REDIS_URL: url(['redis', 'rediss']),
+  S3_ENDPOINT: url(['http', 'https']),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name').default('oneheart'),
+  S3_ACCESS_KEY_ID: z.string().min(1).default(DEV_S3_KEY),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).default(DEV_S3_KEY),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  RPC_URL: url(['http', 'https', 'ws', 'wss']),
+  DEPLOYMENTS_DIR: z.string().default('deployments'),
+  EXPLORER_URL: z.string().url().optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
+  OPERATOR_PRIVATE_KEY: hexKey.default(DEV_OPERATOR_KEY),
+});
+
+export type Config = z.infer<typeof serviceSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join('\n  ')}`);
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => {
+        const key = String(i.path[0]);
+        return `${i.path.join('.')}: ${env[key] === undefined ? 'is required but not set' : i.message}`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+/** Options of a long-running service (API, verifier, indexer). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const config = parse(serviceSchema, env);
+  if (config.NODE_ENV === 'production') {
+    const devDefaults: [keyof Config, string][] = [
+      ['JWT_SECRET', DEV_JWT_SECRET],
+      ['OPERATOR_PRIVATE_KEY', DEV_OPERATOR_KEY],
+      ['S3_SECRET_ACCESS_KEY', DEV_S3_KEY],
+    ];
+    const leaked = devDefaults.filter(([k, v]) => config[k] === v).map(([k]) => `${k}: dev default is not allowed in production`);
+    if (leaked.length) throw new ConfigError(leaked);
+  }
+  return config;
+}
+
+const stackSchema = z.object({
+  DATA_DIR: z.string().default('.data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: serviceSchema.shape.LOG_LEVEL,
+  DATABASE_URL: url(['postgres', 'postgresql']).optional(),
+  REDIS_URL: url(['redis', 'rediss']).optional(),
+  S3_ENDPOINT: url(['http', 'https']).optional(),
+  RPC_URL: url(['http', 'https', 'ws', 'wss']).optional(),
+  CHAIN_PORT: z.coerce.number().int().min(0).max(65535).default(8545),
+});
+
+export type StackConfig = z.infer<typeof stackSchema>;
+
+/**
+ * Options of the local launcher (`npm start`) and the test runner: every
+ * service URL is optional — when absent, an embedded default is started.
+ */
+export function loadStackConfig(env: Record<string, string | undefined> = process.env): StackConfig {
+  return parse(stackSchema, env);
+}
+
+/** Environment for a child process: ours plus `extra` (extra wins). */
+export function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}
+
+/** Where the test runner publishes the services it started (see scripts/test.ts). */
+export function testServices(env: Record<string, string | undefined> = process.env) {
+  return parse(
+    z.object({
+      ONEHEART_TEST_PG_ADMIN_URL: url(['postgres', 'postgresql']),
+      ONEHEART_TEST_TEMPLATE_DB: z.string(),
+      REDIS_URL: url(['redis', 'rediss']),
+      S3_ENDPOINT: url(['http', 'https']),
+      RPC_URL: url(['http', 'https']),
+    }),
+    env,
+  );
+}

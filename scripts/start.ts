@@ -1,0 +1,89 @@
+// `npm start`: the whole platform on embedded defaults — Postgres (data kept in
+// DATA_DIR), Redis, an S3-compatible store, a local EVM — then the API as a
+// supervised child process. Any of DATABASE_URL, REDIS_URL, S3_ENDPOINT, RPC_URL
+// points at a real service instead. Ctrl-C stops everything.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { childEnv, loadConfig, loadStackConfig } from '../lib/config.ts';
+import { migrate } from '../lib/migrator.ts';
+import { Storage } from '../lib/storage.ts';
+import { startChain } from './stack/chain.ts';
+import { startPostgres } from './stack/postgres.ts';
+import { startRedis } from './stack/redis.ts';
+import { startS3 } from './stack/s3.ts';
+import type { RunningService } from './stack/service.ts';
+import { supervise } from './stack/supervise.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const stack = loadStackConfig();
+const dataDir = path.resolve(ROOT, stack.DATA_DIR);
+const running: RunningService[] = [];
+const log = (msg: string) => console.log(`[oneheart] ${msg}`);
+
+let stopping: Promise<void> | undefined;
+function shutdown(code: number) {
+  stopping ??= (async () => {
+    log('stopping ...');
+    for (const s of running.reverse()) await s.stop().then(() => log(`stopped ${s.name}`)).catch((err: unknown) => console.error(`[oneheart] stopping ${s.name}:`, err));
+    log('stopped; data kept in ' + path.relative(ROOT, dataDir));
+    process.exit(code);
+  })();
+  return stopping;
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void shutdown(0));
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+try {
+  await mkdir(dataDir, { recursive: true });
+  let databaseUrl = stack.DATABASE_URL;
+  if (!databaseUrl) {
+    const postgres = await startPostgres({ dataDir: path.join(dataDir, 'pg'), persistent: true });
+    running.push(postgres);
+    await ensureDatabase(postgres.adminUrl(), 'oneheart');
+    databaseUrl = postgres.adminUrl('oneheart');
+  }
+  const { applied } = await migrate(databaseUrl);
+  if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+
+  const use = (s: RunningService): string => (running.push(s), s.url);
+  const redisUrl = stack.REDIS_URL ?? use(await startRedis());
+  const s3Url = stack.S3_ENDPOINT ?? use(await startS3({ dir: path.join(dataDir, 's3') }));
+  const rpcUrl = stack.RPC_URL ?? use(await startChain({ port: stack.CHAIN_PORT }));
+
+  const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, S3_ENDPOINT: s3Url, RPC_URL: rpcUrl, PORT: String(stack.PORT) };
+  const storage = new Storage(loadConfig(childEnv(env)));
+  await storage.ensureBucket();
+  storage.destroy();
+  const api = await supervise({
+    name: 'api',
+    script: path.join(ROOT, 'api/server.ts'),
+    env,
+    readyUrl: `http://127.0.0.1:${stack.PORT}/ready`,
+  });
+  running.push(api);
+
+  const hide = (u: string) => u.replace(/:[^:@/]*@/, ':***@');
+  console.log(`
+  OneHeart is running (Ctrl-C stops everything)
+    API          http://127.0.0.1:${stack.PORT}   (/health, /ready)
+    Postgres     ${hide(databaseUrl)}
+    Redis        ${redisUrl}
+    S3           ${s3Url}
+    EVM (RPC)    ${rpcUrl}
+    data         ${path.relative(ROOT, dataDir) || '.'}
+`);
+} catch (err) {
+  console.error('[oneheart] start failed:', err);
+  await shutdown(1);
+}

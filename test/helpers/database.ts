@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { testServices } from '../../lib/config.ts';
+
+export interface TestDatabase {
+  url: string;
+  /** A pg client on the database (closed by drop). */
+  sql: pg.Client;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: testServices().ONEHEART_TEST_PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createDatabase(template?: string): Promise<TestDatabase> {
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  await admin((c) => c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
+  const u = new URL(testServices().ONEHEART_TEST_PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const sql = new pg.Client({ connectionString: url });
+  await sql.connect();
+  return {
+    url,
+    sql,
+    async drop() {
+      await sql.end();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
+
+/** A fresh, fully migrated database cloned from the run's template database. */
+export const freshDatabase = () => createDatabase(testServices().ONEHEART_TEST_TEMPLATE_DB);
+
+/** An empty database (no migrations applied), for migrator tests. */
+export const emptyDatabase = () => createDatabase();
