@@ -39,6 +39,9 @@ function ensureDependencies() {
   log('installing npm dependencies (first run only) ...');
   const env = { ...process.env };
   if (existsSync(node22)) env.PATH = `${bin}${path.delimiter}${env.PATH}`;
+  // Node from npm trusts only its bundled CAs; hand it the system store (TLS proxies).
+  const systemCa = '/etc/ssl/certs/ca-certificates.crt';
+  if (!env.NODE_EXTRA_CA_CERTS && existsSync(systemCa)) env.NODE_EXTRA_CA_CERTS = systemCa;
   if (!run('npm', ['install', '--no-audit', '--no-fund'], env) || !installIsCurrent()) {
     console.error('[oneheart] npm install failed; see the output above');
     process.exit(1);

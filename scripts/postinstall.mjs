@@ -15,6 +15,10 @@ if (installerMajor < 22 && !existsSync(edr) && !process.env.ONEHEART_REINSTALL) 
   const node22 = path.join(root, 'node_modules/.bin/node');
   console.log(`[postinstall] npm ran under Node ${installerMajor}; re-running npm install under Node 22 so Hardhat's EDR is installed`);
   const env = { ...process.env, ONEHEART_REINSTALL: '1', PATH: `${path.dirname(node22)}${path.delimiter}${process.env.PATH}` };
+  // Node from npm trusts only its bundled CAs; a machine whose registry access
+  // goes through a TLS proxy trusts it in the system store. Hand that store over.
+  const systemCa = '/etc/ssl/certs/ca-certificates.crt';
+  if (!env.NODE_EXTRA_CA_CERTS && existsSync(systemCa)) env.NODE_EXTRA_CA_CERTS = systemCa;
   for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k];
   const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, env, stdio: 'inherit' });
   process.exit(r.status ?? 1);
