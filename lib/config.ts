@@ -18,7 +18,10 @@ const url = (protocols: string[]) =>
     message: `must be a ${protocols.join(' or ')} URL`,
   });
 
-const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key');
+const hexKey = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key')
+  .transform((v) => v as `0x${string}`);
 
 const serviceSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { childEnv, loadConfig, loadStackConfig } from '../lib/config.ts';
 import { migrate } from '../lib/migrator.ts';
 import { Storage } from '../lib/storage.ts';
+import { deployOneHeart } from './deploy.ts';
 import { startChain } from './stack/chain.ts';
 import { startPostgres } from './stack/postgres.ts';
 import { startRedis } from './stack/redis.ts';
@@ -62,9 +63,15 @@ try {
   const rpcUrl = stack.RPC_URL ?? use(await startChain({ port: stack.CHAIN_PORT }));
 
   const env = { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, S3_ENDPOINT: s3Url, RPC_URL: rpcUrl, PORT: String(stack.PORT) };
-  const storage = new Storage(loadConfig(childEnv(env)));
+  const config = loadConfig(childEnv(env));
+  const storage = new Storage(config);
   await storage.ensureBucket();
   storage.destroy();
+  // The embedded chain starts empty: deploy (or reuse a live deployment). A real
+  // RPC_URL must already have deployments/<chainId>.json.
+  const deployment = stack.RPC_URL
+    ? null
+    : await deployOneHeart({ rpcUrl, deployerPrivateKey: config.OPERATOR_PRIVATE_KEY, outDir: path.resolve(ROOT, config.DEPLOYMENTS_DIR) });
   const api = await supervise({
     name: 'api',
     script: path.join(ROOT, 'api/server.ts'),
@@ -82,6 +89,7 @@ try {
     S3           ${s3Url}
     EVM (RPC)    ${rpcUrl}
     data         ${path.relative(ROOT, dataDir) || '.'}
+${deployment ? Object.entries(deployment.contracts).map(([name, c]) => `    ${name.padEnd(18)} ${c.address}`).join('\n') : ''}
 `);
 } catch (err) {
   console.error('[oneheart] start failed:', err);
