@@ -27,7 +27,7 @@ async function fixture() {
   const d = await deployAll(viem);
   const harness = await viem.deployContract('RFC6962Harness', []);
   const entries = Array.from({ length: 37 }, (_, i) => Buffer.from(`entry-${i}`));
-  const log = Rfc6962Tree.fromEntries(entries);
+  const log = await Rfc6962Tree.fromEntries(entries);
   const asAnchorer = { account: d.anchorer.account };
   const anchorAt = (epoch: bigint, size: number, from: number, rewards = bytes32(`rewards-${epoch}`)) =>
     d.anchor.write.anchorEpoch!([epoch, BigInt(size), log.root(size), rewards, URI, EXPORT, log.consistencyProof(from, size)], asAnchorer);
@@ -41,7 +41,7 @@ describe('RFC6962 library (test vectors from transparency-dev/merkle)', () => {
       const want = i === 0 ? V.roots[1] : toHex(hashLeaf(Buffer.from(input.slice(2), 'hex')));
       assert.equal(await harness.read.hashLeaf!([input]), want);
     }
-    const t = Rfc6962Tree.fromEntries(V.leafInputs.map((h) => Buffer.from(h.slice(2), 'hex')));
+    const t = await Rfc6962Tree.fromEntries(V.leafInputs.map((h) => Buffer.from(h.slice(2), 'hex')));
     for (let n = 1; n <= 8; n++) assert.equal(t.root(n), V.roots[n]);
   });
 
@@ -84,7 +84,7 @@ describe('RFC6962 library (test vectors from transparency-dev/merkle)', () => {
 
   it('agrees with the reference implementation on every (m, n) up to 40, and rejects corrupted proofs', async () => {
     const { harness } = await networkHelpers.loadFixture(fixture);
-    const t = Rfc6962Tree.fromEntries(Array.from({ length: 40 }, (_, i) => randomBytes(8 + (i % 5))));
+    const t = await Rfc6962Tree.fromEntries(Array.from({ length: 40 }, (_, i) => randomBytes(8 + (i % 5))));
     for (let n = 1; n <= 40; n += 3) {
       for (let m = 1; m <= n; m += 2) {
         const proof = t.consistencyProof(m, n);
@@ -94,7 +94,7 @@ describe('RFC6962 library (test vectors from transparency-dev/merkle)', () => {
           bad[bad.length - 1] = keccak256(bad[bad.length - 1]!);
           assert.equal(await harness.read.verifyConsistency!([BigInt(m), BigInt(n), t.root(m), t.root(n), bad]), false);
         }
-        const leaf = toHex(t.hash(m - 1, m));
+        const leaf = t.leaf(m - 1);
         assert.equal(await harness.read.verifyInclusion!([BigInt(m - 1), BigInt(n), leaf, t.inclusionProof(m - 1, n), t.root(n)]), true);
       }
     }
@@ -147,14 +147,14 @@ describe('LedgerAnchor', () => {
   it('rejects a rewritten history (same size, other root) and a forged extension', async () => {
     const { anchor, log, anchorAt, asAnchorer } = await networkHelpers.loadFixture(fixture);
     await anchorAt(1n, 16, 0);
-    const forged = Rfc6962Tree.fromEntries(Array.from({ length: 16 }, (_, i) => Buffer.from(`rewritten-${i}`)));
+    const forged = await Rfc6962Tree.fromEntries(Array.from({ length: 16 }, (_, i) => Buffer.from(`rewritten-${i}`)));
     await assertions.revertWithCustomErrorWithArgs(
       anchor.write.anchorEpoch!([2n, 16n, forged.root(16), bytes32('r'), URI, EXPORT, []], asAnchorer),
       anchor as unknown as RoleContract,
       'HeartLogInconsistent',
       [16n, log.root(16), 16n, forged.root(16)],
     );
-    const other = Rfc6962Tree.fromEntries(Array.from({ length: 30 }, (_, i) => Buffer.from(`other-${i}`)));
+    const other = await Rfc6962Tree.fromEntries(Array.from({ length: 30 }, (_, i) => Buffer.from(`other-${i}`)));
     await assertions.revertWithCustomError(
       anchor.write.anchorEpoch!([2n, 30n, other.root(30), bytes32('r'), URI, EXPORT, log.consistencyProof(16, 30)], asAnchorer),
       anchor as unknown as RoleContract,
@@ -189,12 +189,12 @@ describe('LedgerAnchor', () => {
     await anchorAt(2n, 37, 13);
     for (const [epoch, size] of [[1n, 13], [2n, 37]] as const) {
       for (const i of [0, 5, size - 1]) {
-        const leaf = toHex(log.hash(i, i + 1));
+        const leaf = log.leaf(i);
         assert.equal(await anchor.read.verifyInclusion!([epoch, BigInt(i), leaf, log.inclusionProof(i, size)]), true);
         assert.equal(await anchor.read.verifyInclusion!([epoch, BigInt(i), bytes32('x'), log.inclusionProof(i, size)]), false);
       }
     }
-    assert.equal(await anchor.read.verifyInclusion!([2n, 37n, toHex(log.hash(0, 1)), []]), false);
+    assert.equal(await anchor.read.verifyInclusion!([2n, 37n, log.leaf(0), []]), false);
     assert.equal(await anchor.read.verifyConsistency!([1n, 2n, log.consistencyProof(13, 37)]), true);
     assert.equal(await anchor.read.verifyConsistency!([1n, 2n, log.consistencyProof(12, 37)]), false);
     assert.equal(await anchor.read.verifyConsistency!([2n, 2n, []]), true);
