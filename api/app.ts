@@ -3,8 +3,15 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Deps } from './deps.ts';
+import auth from './plugins/auth.ts';
 import errorHandler from './plugins/error-handler.ts';
+import openapi from './plugins/openapi.ts';
+import rateLimits from './plugins/rate-limit.ts';
+import authRoutes from './routes/auth.ts';
 import healthRoutes from './routes/health.ts';
+import mapRoutes from './routes/map.ts';
+import playerRoutes from './routes/player.ts';
+import questRoutes from './routes/quest.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -33,6 +40,13 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(errorHandler);
   await app.register(helmet);
   await app.register(cors, { origin: deps.config.CORS_ORIGINS.length ? deps.config.CORS_ORIGINS : false });
+  await app.register(auth, { config: deps.config });
+  await app.register(rateLimits, { deps });
+  await app.register(openapi, { config: deps.config });
   await app.register(healthRoutes, { deps });
+  await app.register(authRoutes, { deps });
+  await app.register(playerRoutes, { deps });
+  await app.register(mapRoutes, { deps });
+  await app.register(questRoutes, { deps });
   return app;
 }

@@ -43,6 +43,11 @@ const serviceSchema = z.object({
   EXPLORER_URL: z.string().url().optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
   OPERATOR_PRIVATE_KEY: hexKey.default(DEV_OPERATOR_KEY),
+  PUBLIC_URL: url(['http', 'https']).default('http://localhost:3000'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ -').default('oneheart:'),
+  RATE_LIMIT_USER: z.coerce.number().int().positive().default(100),
+  RATE_LIMIT_ANON: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_ADMIN: z.coerce.number().int().positive().default(1000),
 });
 
 export type Config = z.infer<typeof serviceSchema>;
@@ -120,4 +125,58 @@ export function testServices(env: Record<string, string | undefined> = process.e
     }),
     env,
   );
+}
+
+const indexerSchema = z.object({
+  NODE_ENV: serviceSchema.shape.NODE_ENV,
+  LOG_LEVEL: serviceSchema.shape.LOG_LEVEL,
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  RPC_URL: url(['http', 'https', 'ws', 'wss']),
+  DEPLOYMENTS_DIR: serviceSchema.shape.DEPLOYMENTS_DIR,
+  INDEXER_CONFIRMATIONS: z.coerce.number().int().min(0).default(0),
+  INDEXER_FINALITY_DEPTH: z.coerce.number().int().min(1).default(64),
+  INDEXER_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  INDEXER_MAX_BLOCK_RANGE: z.coerce.number().int().min(1).default(10_000),
+  INDEXER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+});
+
+export type IndexerConfig = z.infer<typeof indexerSchema>;
+
+/** Options of the chain indexer (`npm run indexer`). */
+export function loadIndexerConfig(env: Record<string, string | undefined> = process.env): IndexerConfig {
+  return parse(indexerSchema, env);
+}
+
+const verifierSchema = z.object({
+  NODE_ENV: serviceSchema.shape.NODE_ENV,
+  LOG_LEVEL: serviceSchema.shape.LOG_LEVEL,
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  REDIS_URL: url(['redis', 'rediss']),
+  S3_ENDPOINT: url(['http', 'https']),
+  S3_REGION: serviceSchema.shape.S3_REGION,
+  S3_BUCKET: serviceSchema.shape.S3_BUCKET,
+  S3_ACCESS_KEY_ID: serviceSchema.shape.S3_ACCESS_KEY_ID,
+  S3_SECRET_ACCESS_KEY: serviceSchema.shape.S3_SECRET_ACCESS_KEY,
+  S3_FORCE_PATH_STYLE: serviceSchema.shape.S3_FORCE_PATH_STYLE,
+  VERIFIER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ -').default('bull'),
+  VERIFIER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  VERIFIER_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  VERIFIER_BACKOFF_MS: z.coerce.number().int().min(0).default(2000),
+  VERIFIER_APPROVE_AT: z.coerce.number().min(0).max(100).default(40),
+  VERIFIER_REJECT_AT: z.coerce.number().min(0).max(100).default(20),
+  VERIFIER_HARD_REJECT_MODEL: z.coerce.number().min(0).max(1).default(0.5),
+  VERIFIER_DEFAULT_RADIUS_M: z.coerce.number().positive().default(50),
+  VERIFIER_MAX_ACCURACY_M: z.coerce.number().positive().default(15),
+  VERIFIER_MAX_SPEED_KMH: z.coerce.number().positive().default(100),
+  VERIFIER_CLOCK_SKEW_S: z.coerce.number().min(0).default(120),
+  VERIFIER_MAX_AGE_H: z.coerce.number().positive().default(24),
+  VERIFIER_MAX_PER_HOUR: z.coerce.number().int().positive().default(12),
+  VERIFIER_NEAR_DUPLICATE_HAMMING: z.coerce.number().int().min(0).max(11).default(7),
+});
+
+export type VerifierConfig = z.infer<typeof verifierSchema>;
+
+/** Options of the proof verifier (`npm run verifier`). */
+export function loadVerifierConfig(env: Record<string, string | undefined> = process.env): VerifierConfig {
+  return parse(verifierSchema, env);
 }

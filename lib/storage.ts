@@ -26,6 +26,9 @@ export class Storage {
       region: options.S3_REGION,
       forcePathStyle: options.S3_FORCE_PATH_STYLE,
       credentials: { accessKeyId: options.S3_ACCESS_KEY_ID, secretAccessKey: options.S3_SECRET_ACCESS_KEY },
+      // A stalled store must fail a request (and let the SDK retry), never hang it.
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+      maxAttempts: 3,
     });
   }
 

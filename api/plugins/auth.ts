@@ -1,0 +1,76 @@
+import fastifyJwt from '@fastify/jwt';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../../lib/config.ts';
+import type { AccessClaims, Role, RouteAuth } from '../auth/roles.ts';
+import { ApiError, forbidden } from '../errors.ts';
+
+export const ACCESS_TOKEN_TTL_S = 15 * 60;
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: AccessClaims;
+    user: AccessClaims;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Who may call the route; every `/api/` route must declare it. */
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    authError?: ApiError;
+  }
+}
+
+const unauthenticated = (message = 'sign in first') => new ApiError(401, 'UNAUTHENTICATED', message);
+
+/**
+ * Access tokens (HS256 only, 15 min) and per-route authorization.
+ * onRequest reads a bearer token when present (so rate limits can key on the
+ * player); preValidation enforces `config.auth` before the body is looked at.
+ */
+export default fp(async function auth(app: FastifyInstance, { config }: { config: Config }) {
+  await app.register(fastifyJwt, {
+    secret: config.JWT_SECRET,
+    sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_S },
+    verify: { algorithms: ['HS256'] },
+  });
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    if (route.config?.auth === undefined) throw new Error(`${String(route.method)} ${route.url}: route declares no config.auth`);
+  });
+
+  app.addHook('onRequest', async (req) => {
+    if (req.headers.authorization === undefined) return;
+    try {
+      const claims = await req.jwtVerify<AccessClaims>();
+      if (typeof claims.sub !== 'string' || typeof claims.role !== 'string') throw new Error('bad claims');
+    } catch {
+      req.user = null as unknown as AccessClaims;
+      req.authError = unauthenticated('invalid or expired access token');
+    }
+  });
+
+  app.addHook('preValidation', async (req) => {
+    const allowed = req.routeOptions.config.auth;
+    if (allowed === undefined || allowed === 'public') return;
+    if (!req.user) throw req.authError ?? unauthenticated();
+    if (!allowed.includes(req.user.role)) throw forbidden(`requires role ${allowed.join(' or ')}`);
+  });
+}, { name: 'oneheart-auth' });
+
+/** The signed-in caller (only on routes whose `config.auth` lists roles). */
+export function caller(req: { user: AccessClaims | null | undefined }): AccessClaims {
+  if (!req.user) throw unauthenticated();
+  return req.user;
+}
+
+/** Self, or one of `roles` (default admin). */
+export function requireSelfOr(req: { user: AccessClaims | null | undefined }, playerId: string, roles: readonly Role[] = ['admin']) {
+  const me = caller(req);
+  if (me.sub !== playerId && !roles.includes(me.role)) throw forbidden("not allowed to access another player's data");
+  return me;
+}

@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../deps.ts';
+import { ADMIN_ONLY, SIGNED_IN } from '../auth/roles.ts';
+import { ApiError, conflict, notFound } from '../errors.ts';
+import { caller } from '../plugins/auth.ts';
+import { bearer, errors, idParams, MISSION_TYPES, missionSchema, missionView, openMissionWhere, uuid } from './schemas.ts';
+
+interface CreateBody {
+  zoneId: string; title: string; description: string; type: (typeof MISSION_TYPES)[number]; difficulty?: number;
+  baseXp: number; baseHeart: string; durationMinutes: number; latitude: number; longitude: number; radiusM?: number;
+  startsAt?: string; endsAt?: string;
+}
+
+const createBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['zoneId', 'title', 'description', 'type', 'baseXp', 'baseHeart', 'durationMinutes', 'latitude', 'longitude'],
+  properties: {
+    zoneId: uuid,
+    title: { type: 'string', minLength: 1, maxLength: 120 },
+    description: { type: 'string', minLength: 1, maxLength: 4000 },
+    type: { type: 'string', enum: [...MISSION_TYPES] },
+    difficulty: { type: 'integer', minimum: 1, maximum: 5 },
+    baseXp: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+    baseHeart: { type: 'string', pattern: '^(0|[1-9][0-9]{0,77})$', description: 'Heart in wei (decimal string)' },
+    durationMinutes: { type: 'integer', minimum: 1, maximum: 10_080 },
+    latitude: { type: 'number', minimum: -90, maximum: 90 },
+    longitude: { type: 'number', minimum: -180, maximum: 180 },
+    radiusM: { type: 'integer', minimum: 1, maximum: 100_000 },
+    startsAt: { type: 'string', format: 'date-time' },
+    endsAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+const assignment = {
+  type: 'object',
+  required: ['id', 'missionId', 'playerId', 'status', 'startedAt'],
+  properties: { id: { type: 'string' }, missionId: { type: 'string' }, playerId: { type: 'string' }, status: { type: 'string' }, startedAt: { type: 'string', format: 'date-time' } },
+} as const;
+
+/** Quests: admins publish missions; players list and start them. */
+export default async function questRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
+  const { db } = deps;
+
+  app.post<{ Body: CreateBody }>('/api/quest/create', {
+    config: { auth: ADMIN_ONLY },
+    schema: { summary: 'Publish a mission (admin)', tags: ['quest'], security: bearer, body: createBody, response: { 201: missionSchema, ...errors(400, 401, 403, 429) } },
+  }, async (req, reply) => {
+    const b = req.body;
+    if (b.startsAt && b.endsAt && Date.parse(b.endsAt) <= Date.parse(b.startsAt)) throw new ApiError(400, 'VALIDATION_FAILED', 'endsAt must be after startsAt');
+    if (!(await db.zone.findUnique({ where: { id: b.zoneId }, select: { id: true } }))) throw new ApiError(400, 'UNKNOWN_ZONE', 'zone does not exist');
+    const mission = await db.mission.create({
+      data: {
+        ...b,
+        ...(b.startsAt ? { startsAt: new Date(b.startsAt) } : {}),
+        ...(b.endsAt ? { endsAt: new Date(b.endsAt) } : {}),
+      },
+    });
+    return reply.status(201).send(missionView(mission));
+  });
+
+  app.get<{ Querystring: { zoneId?: string } }>('/api/quest/list', {
+    config: { auth: SIGNED_IN },
+    schema: {
+      summary: 'Missions open now',
+      tags: ['quest'],
+      security: bearer,
+      querystring: { type: 'object', additionalProperties: false, properties: { zoneId: uuid } },
+      response: { 200: { type: 'object', required: ['quests'], properties: { quests: { type: 'array', items: missionSchema } } }, ...errors(400, 401, 429) },
+    },
+  }, async (req) => {
+    const rows = await db.mission.findMany({
+      where: { ...openMissionWhere(new Date()), ...(req.query.zoneId ? { zoneId: req.query.zoneId } : {}) },
+      orderBy: { createdAt: 'asc' },
+      take: 500,
+    });
+    return { quests: rows.map(missionView) };
+  });
+
+  app.post<{ Params: { id: string } }>('/api/quest/:id/start', {
+    config: { auth: SIGNED_IN },
+    schema: { summary: 'Start a quest; one active start per mission and player', tags: ['quest'], security: bearer, params: idParams, response: { 201: assignment, ...errors(400, 401, 404, 409, 429) } },
+  }, async (req, reply) => {
+    const me = caller(req);
+    const missionId = req.params.id;
+    const mission = await db.mission.findFirst({ where: { id: missionId }, select: { id: true } });
+    if (!mission) throw notFound('quest');
+    const open = await db.mission.findFirst({ where: { id: missionId, ...openMissionWhere(new Date()) }, select: { id: true } });
+    if (!open) throw conflict('QUEST_NOT_AVAILABLE', 'quest is not open');
+    const started = await db.$transaction(async (tx) => {
+      // Starts of one player serialize on their row, so the check below cannot race.
+      await tx.$queryRaw`SELECT id FROM players WHERE id = ${me.sub}::uuid FOR UPDATE`;
+      const active = await tx.questAssignment.findFirst({ where: { playerId: me.sub, missionId, status: 'active' }, select: { id: true } });
+      if (active) throw conflict('QUEST_ALREADY_ACTIVE', 'quest already started');
+      return tx.questAssignment.create({ data: { playerId: me.sub, missionId } });
+    });
+    return reply.status(201).send(started);
+  });
+}
