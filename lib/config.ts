@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 
 /**
@@ -106,6 +108,23 @@ export type StackConfig = z.infer<typeof stackSchema>;
  */
 export function loadStackConfig(env: Record<string, string | undefined> = process.env): StackConfig {
   return parse(stackSchema, env);
+}
+
+/** File in DATA_DIR where `npm start` publishes the URLs of the services it runs. */
+export const STACK_FILE = 'stack.json';
+
+/**
+ * Options of an operator command (epoch close, audit): the environment, with
+ * service URLs a running `npm start` published filling whatever it leaves unset.
+ */
+export function loadOperatorConfig(env: Record<string, string | undefined> = process.env): Config {
+  let published: Record<string, string> = {};
+  try {
+    published = JSON.parse(readFileSync(path.resolve(loadStackConfig(env).DATA_DIR, STACK_FILE), 'utf8')) as Record<string, string>;
+  } catch {
+    // no local stack running: the environment must name every service
+  }
+  return loadConfig({ ...published, ...env });
 }
 
 /** Environment for a child process: ours plus `extra` (extra wins). */

@@ -2,10 +2,10 @@
 // DATA_DIR), Redis, an S3-compatible store, a local EVM — then the API as a
 // supervised child process. Any of DATABASE_URL, REDIS_URL, S3_ENDPOINT, RPC_URL
 // points at a real service instead. Ctrl-C stops everything.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { childEnv, loadConfig, loadStackConfig } from '../lib/config.ts';
+import { childEnv, loadConfig, loadStackConfig, STACK_FILE } from '../lib/config.ts';
 import { migrate } from '../lib/migrator.ts';
 import { Storage } from '../lib/storage.ts';
 import { deployOneHeart } from './deploy.ts';
@@ -26,6 +26,7 @@ let stopping: Promise<void> | undefined;
 function shutdown(code: number) {
   stopping ??= (async () => {
     log('stopping ...');
+    await rm(path.join(dataDir, STACK_FILE), { force: true });
     for (const s of running.reverse()) await s.stop().then(() => log(`stopped ${s.name}`)).catch((err: unknown) => console.error(`[oneheart] stopping ${s.name}:`, err));
     log('stopped; data kept in ' + path.relative(ROOT, dataDir));
     process.exit(code);
@@ -72,6 +73,9 @@ try {
   const deployment = stack.RPC_URL
     ? null
     : await deployOneHeart({ rpcUrl, deployerPrivateKey: config.OPERATOR_PRIVATE_KEY, outDir: path.resolve(ROOT, config.DEPLOYMENTS_DIR) });
+  // Operator commands (npm run epoch:close / audit) find the services here.
+  await writeFile(path.join(dataDir, STACK_FILE), `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
+
   const api = await supervise({
     name: 'api',
     script: path.join(ROOT, 'api/server.ts'),
