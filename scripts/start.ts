@@ -83,11 +83,13 @@ try {
     readyUrl: `http://127.0.0.1:${stack.PORT}/ready`,
   });
   running.push(api);
+  running.push(await supervise({ name: 'verifier', script: path.join(ROOT, 'verifier/main.ts'), env }));
 
   const hide = (u: string) => u.replace(/:[^:@/]*@/, ':***@');
   console.log(`
   OneHeart is running (Ctrl-C stops everything)
-    API          http://127.0.0.1:${stack.PORT}   (/health, /ready)
+    API          http://127.0.0.1:${stack.PORT}   (/health, /ready, /api/openapi.json)
+    verifier     consuming the verify-proof queue
     Postgres     ${hide(databaseUrl)}
     Redis        ${redisUrl}
     S3           ${s3Url}

@@ -1,0 +1,34 @@
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * The BullMQ queues services meet on. Producers and consumers import only this
+ * contract, never each other's internals.
+ *
+ * verify-proof: API (POST /api/proof/submit) → verifier worker.
+ * apply-impact: verifier (on an approve decision) → impact engine worker (API process).
+ */
+export const VERIFY_QUEUE = 'verify-proof';
+export const VERIFY_JOB = 'verify';
+export interface VerifyJobData {
+  actionId: string;
+}
+
+export const IMPACT_QUEUE = 'apply-impact';
+export const IMPACT_JOB = 'apply';
+export interface ImpactJobData {
+  actionId: string;
+}
+
+/**
+ * jobId = actionId so duplicate submissions collapse into one job; retried with
+ * exponential backoff; failed jobs are kept with their reason for inspection.
+ */
+export function jobOptions(actionId: string, attempts = 5, backoffMs = 2000): JobsOptions {
+  return {
+    jobId: actionId,
+    attempts,
+    backoff: { type: 'exponential', delay: backoffMs },
+    removeOnComplete: { count: 10_000 },
+    removeOnFail: false,
+  };
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Queue, QueueEvents } from 'bullmq';
+import sharp from 'sharp';
+import { loadVerifierConfig, testServices, type VerifierConfig } from '../lib/config.ts';
+import { createRedis, type Redis } from '../lib/redis.ts';
+import { Storage } from '../lib/storage.ts';
+import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
+import { syntheticPhoto } from './media/fixtures.ts';
+import { IMPACT_QUEUE, type ImpactJobData } from '../lib/queues.ts';
+import { VERIFY_JOB, VERIFY_QUEUE, verifyJobOptions, type VerifyJobData } from './queue.ts';
+import { seedAction, seedEvidence, seedMission, seedPlayer } from './testing.ts';
+import { startVerifierWorker, type VerifierWorker } from './worker.ts';
+
+describe('verifier worker (Postgres + Redis + S3)', () => {
+  let db: TestDatabase;
+  let config: VerifierConfig;
+  let storage: Storage;
+  let redis: Redis;
+  let eventsRedis: Redis;
+  let queue: Queue<VerifyJobData>;
+  let impact: Queue<ImpactJobData>;
+  let events: QueueEvents;
+  let verifier: VerifierWorker;
+  let missionId: string;
+
+  before(async () => {
+    db = await freshDatabase();
+    const s = testServices();
+    config = loadVerifierConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      REDIS_URL: s.REDIS_URL,
+      S3_ENDPOINT: s.S3_ENDPOINT,
+      S3_BUCKET: `verifier-${randomBytes(4).toString('hex')}`,
+      VERIFIER_QUEUE_PREFIX: `vt-${randomBytes(4).toString('hex')}`,
+      VERIFIER_CONCURRENCY: '2',
+    });
+    storage = new Storage(config);
+    await storage.ensureBucket();
+    redis = createRedis(config.REDIS_URL, { forWorkers: true });
+    queue = new Queue(VERIFY_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
+    impact = new Queue(IMPACT_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
+    eventsRedis = createRedis(config.REDIS_URL, { forWorkers: true });
+    events = new QueueEvents(VERIFY_QUEUE, { connection: eventsRedis, prefix: config.VERIFIER_QUEUE_PREFIX });
+    await events.waitUntilReady();
+    verifier = await startVerifierWorker(config);
+    missionId = await seedMission(db.sql);
+  });
+
+  after(async () => {
+    await verifier.close();
+    await events.close();
+    eventsRedis.disconnect();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await impact.obliterate({ force: true });
+    await impact.close();
+    redis.disconnect();
+    storage.destroy();
+    await db.drop();
+  });
+
+  async function submit(photo: Uint8Array, action: Parameters<typeof seedAction>[1], mediaType = 'image/jpeg'): Promise<string> {
+    const actionId = await seedAction(db.sql, action);
+    const key = `proof/${actionId}.jpg`;
+    await storage.put(key, photo, mediaType);
+    await seedEvidence(db.sql, actionId, photo, key, mediaType);
+    return actionId;
+  }
+
+  async function run(actionId: string, attempts = 3) {
+    const job = await queue.add(VERIFY_JOB, { actionId }, verifyJobOptions(actionId, attempts, 10));
+    return job.waitUntilFinished(events, 60_000);
+  }
+
+  const results = async (actionId: string) =>
+    (await db.sql.query('SELECT authenticity, confidence, flags, decision, model_version FROM verification_results WHERE action_id = $1', [actionId])).rows;
+  const status = async (actionId: string) => (await db.sql.query('SELECT status FROM actions WHERE id = $1', [actionId])).rows[0]?.status;
+
+  it('approves an honest proof, writes exactly one result, and a re-enqueued job writes nothing more', async () => {
+    const player = await seedPlayer(db.sql);
+    const photo = await syntheticPhoto(501);
+    const actionId = await submit(photo, { playerId: player, missionId, latitude: 48.8567, longitude: 2.3521, accuracyM: 6 });
+    const verdict = await run(actionId);
+    assert.equal(verdict.decision, 'approve', JSON.stringify(verdict));
+    const rows = await results(actionId);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].model_version, verifier.modelVersion);
+    assert.ok(rows[0].authenticity >= 40);
+    assert.equal(await status(actionId), 'approved');
+    const { rows: bands } = await db.sql.query('SELECT count(*)::int AS n FROM evidence_phash_bands b JOIN evidence e ON e.id = b.evidence_id WHERE e.action_id = $1', [actionId]);
+    assert.equal(bands[0].n, 4);
+    assert.ok(await impact.getJob(actionId), 'an approved proof is handed to the impact engine');
+
+    // Same jobId while the first is still kept as completed: BullMQ collapses it.
+    await queue.add(VERIFY_JOB, { actionId }, verifyJobOptions(actionId));
+    // A fresh job for the same action (the completed one removed) runs again but writes nothing.
+    await queue.remove(actionId);
+    assert.equal(await run(actionId), null);
+    assert.equal((await results(actionId)).length, 1);
+  });
+
+  it("flags another player's edited copy of a stored photo and a spoofed location", async () => {
+    const alice = await seedPlayer(db.sql);
+    const bob = await seedPlayer(db.sql);
+    const original = await syntheticPhoto(511);
+    const first = await submit(original, { playerId: alice, missionId, submittedAt: new Date(Date.now() - 7_200_000) });
+    assert.equal((await run(first)).decision, 'approve');
+    const copy = await sharp(original).modulate({ brightness: 1.1 }).jpeg({ quality: 70 }).toBuffer();
+    const replay = await submit(copy, { playerId: bob, missionId });
+    const verdict = await run(replay);
+    assert.notEqual(verdict.decision, 'approve');
+    assert.ok(verdict.flags.includes('hard:duplicate_media'), verdict.flags.join());
+    assert.notEqual(await status(replay), 'approved');
+    assert.equal(await impact.getJob(replay), undefined, 'a flagged proof never reaches the impact engine');
+
+    const carol = await seedPlayer(db.sql);
+    const spoof = await submit(await syntheticPhoto(503), { playerId: carol, missionId, latitude: 48.9, longitude: 2.5 });
+    const v2 = await run(spoof);
+    assert.ok(v2.flags.includes('hard:geofence'));
+    assert.notEqual(v2.decision, 'approve');
+  });
+
+  it('retries a failing job and keeps it failed with the reason, writing no result', async () => {
+    const player = await seedPlayer(db.sql);
+    const actionId = await seedAction(db.sql, { playerId: player, missionId });
+    await seedEvidence(db.sql, actionId, await syntheticPhoto(504), `proof/missing-${actionId}.jpg`); // bytes never uploaded
+    await assert.rejects(run(actionId, 2));
+    const job = await queue.getJob(actionId);
+    assert.equal(await job?.getState(), 'failed');
+    assert.equal(job?.attemptsMade, 2);
+    assert.ok(job?.failedReason);
+    assert.equal((await results(actionId)).length, 0);
+    assert.equal(await status(actionId), 'pending');
+  });
+});
