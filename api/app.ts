@@ -9,9 +9,12 @@ import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import authRoutes from './routes/auth.ts';
 import healthRoutes from './routes/health.ts';
+import impactRoutes from './routes/impact.ts';
 import mapRoutes from './routes/map.ts';
 import playerRoutes from './routes/player.ts';
+import proofRoutes from './routes/proof.ts';
 import questRoutes from './routes/quest.ts';
+import socialRoutes from './routes/social.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -48,5 +51,8 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(playerRoutes, { deps });
   await app.register(mapRoutes, { deps });
   await app.register(questRoutes, { deps });
+  await app.register(proofRoutes, { deps });
+  await app.register(socialRoutes, { deps });
+  await app.register(impactRoutes, { deps });
   return app;
 }

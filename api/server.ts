@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
 import { buildApp } from './app.ts';
 import { createDeps } from './deps.ts';
+import { startImpactWorker } from './impact/worker.ts';
 
 let config;
 try {
@@ -18,6 +19,7 @@ const logger = createLogger('api', config.LOG_LEVEL);
 const deps = createDeps(config);
 const app = await buildApp(deps, logger);
 await app.listen({ host: config.HOST, port: config.PORT });
+const impactWorker = startImpactWorker(deps);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -25,6 +27,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    await impactWorker.close();
     await app.close();
     await deps.close();
     process.exit(0);

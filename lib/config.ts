@@ -14,6 +14,8 @@ export const DEV_OPERATOR_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0000';
 /** DEV DEFAULT credentials of the embedded S3-compatible store (s3rver's own). */
 export const DEV_S3_KEY = 'S3RVER';
+/** DEV DEFAULT Ed25519 key (PKCS#8 DER, base64) signing transparency-log checkpoints; public, refused in production. */
+export const DEV_TLOG_SIGNING_KEY = 'MC4CAQAwBQYDK2VwBCIEIMs25wZtmXD69PpbU0M9sZLrKxUEDIt0WGuMbOG5NvDj';
 
 const url = (protocols: string[]) =>
   z.string().url().refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
@@ -50,6 +52,12 @@ const serviceSchema = z.object({
   RATE_LIMIT_USER: z.coerce.number().int().positive().default(100),
   RATE_LIMIT_ANON: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_ADMIN: z.coerce.number().int().positive().default(1000),
+  /** Ed25519 private key (PKCS#8 DER, base64) that signs the tiled log's checkpoints (tlog/). */
+  TLOG_SIGNING_KEY: z.string().regex(/^[A-Za-z0-9+/]{64}$/, 'must be a base64 PKCS#8 Ed25519 private key (48 bytes)').default(DEV_TLOG_SIGNING_KEY),
+  /** Checkpoint origin and signing key name of the tiled log: a scheme-less URL without spaces or '+'. */
+  TLOG_ORIGIN: z.string().regex(/^[^\s+]{1,255}$/, 'must be 1-255 characters without spaces or +').default('oneheart.local/ledger'),
+  /** BullMQ key prefix of the verify-proof / apply-impact queues (same as the verifier's). */
+  VERIFIER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ -').default('bull'),
 });
 
 export type Config = z.infer<typeof serviceSchema>;
@@ -82,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ['JWT_SECRET', DEV_JWT_SECRET],
       ['OPERATOR_PRIVATE_KEY', DEV_OPERATOR_KEY],
       ['S3_SECRET_ACCESS_KEY', DEV_S3_KEY],
+      ['TLOG_SIGNING_KEY', DEV_TLOG_SIGNING_KEY],
     ];
     const leaked = devDefaults.filter(([k, v]) => config[k] === v).map(([k]) => `${k}: dev default is not allowed in production`);
     if (leaked.length) throw new ConfigError(leaked);

@@ -13,6 +13,8 @@ import { buildEpochExport, EXPORT_FILES } from '../lib/epoch-export.ts';
 import { ledgerAnchorAbi } from '../lib/ledger-anchor.ts';
 import { lockLedger, readEncodedRange } from '../lib/ledger-store.ts';
 import type { Storage } from '../lib/storage.ts';
+import { publishLog, signerFromConfig } from '../tlog/publisher.ts';
+import type { PublishOptions } from '../tlog/publisher.ts';
 
 export interface CloseEpochOptions {
   pool: pg.Pool;
@@ -27,6 +29,8 @@ export interface CloseEpochOptions {
   /** Test hook simulating a crash: stop after this step. */
   stopAfter?: 'export' | 'send';
   log?: (msg: string) => void;
+  /** Tiled log (tlog/): publish a signed checkpoint at the epoch's tree size (root checked) before anchoring. */
+  tlog?: Pick<PublishOptions, 'signer' | 'origin'>;
 }
 
 export interface CloseEpochResult { epoch: number; month: string; status: 'anchored' | 'already-closed'; treeSize: number; exportUri: string; txHash: string | null }
@@ -126,6 +130,7 @@ export async function closeEpoch(o: CloseEpochOptions): Promise<CloseEpochResult
     if (o.stopAfter === 'export') throw new Error('stopped after export');
   }
   if (!row) throw new Error('unreachable');
+  if (o.tlog) await publishLog({ pool: o.pool, storage: o.storage, ...o.tlog, upTo: ex.epoch.treeSize, expectRoot: ex.epoch.logRoot, alsoAt: `epochs/${epoch}/checkpoint` });
   const txHash = await anchor(o, epoch, row, ex.epoch.consistencyProof, exportUri, ex.manifestHash, log);
   const [block] = txHash ? [await o.reader.getTransactionReceipt({ hash: txHash as Hex }).then((r) => r.blockNumber, () => null)] : [null];
   await o.pool.query(`UPDATE epochs SET status = 'anchored', anchor_tx_hash = coalesce($2, anchor_tx_hash), anchor_block = $3, anchored_at = now() WHERE epoch = $1`,
@@ -170,7 +175,7 @@ async function main(): Promise<void> {
   const bar = process.stdout.isTTY ? new cliProgress.SingleBar({ format: 'proofs [{bar}] {value}/{total}' }, cliProgress.Presets.shades_classic) : null;
   try {
     const result = await closeEpoch({
-      ...ops, month: values.month, log: (m) => console.log(m),
+      ...ops, month: values.month, log: (m) => console.log(m), tlog: { signer: await signerFromConfig(ops.config), origin: ops.config.TLOG_ORIGIN },
       progress: bar ? (done, total) => { if (done <= 1000 || !bar.getTotal()) bar.start(total, 0); bar.update(done); if (done === total) bar.stop(); } : undefined,
     });
     console.log(JSON.stringify(result));

@@ -14,5 +14,5 @@ export async function openOperator() {
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 4 });
   const storage = new Storage(config);
   const writer = createChainWriter(config.RPC_URL, config.OPERATOR_PRIVATE_KEY);
-  return { pool, storage, reader, writer, anchor, close: async () => { await pool.end(); storage.destroy(); } };
+  return { config, pool, storage, reader, writer, anchor, close: async () => { await pool.end(); storage.destroy(); } };
 }

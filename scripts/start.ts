@@ -8,6 +8,7 @@ import pg from 'pg';
 import { childEnv, loadConfig, loadStackConfig, STACK_FILE } from '../lib/config.ts';
 import { migrate } from '../lib/migrator.ts';
 import { Storage } from '../lib/storage.ts';
+import { resetChainMirror } from '../indexer/store.ts';
 import { deployOneHeart } from './deploy.ts';
 import { startChain } from './stack/chain.ts';
 import { startPostgres } from './stack/postgres.ts';
@@ -73,6 +74,8 @@ try {
   const deployment = stack.RPC_URL
     ? null
     : await deployOneHeart({ rpcUrl, deployerPrivateKey: config.OPERATOR_PRIVATE_KEY, outDir: path.resolve(ROOT, config.DEPLOYMENTS_DIR) });
+  // The embedded chain restarts from genesis: the chain mirror of the last run describes blocks that are gone.
+  if (deployment) await resetChainMirror(databaseUrl, deployment.chainId);
   // Operator commands (npm run epoch:close / audit) find the services here.
   await writeFile(path.join(dataDir, STACK_FILE), `${JSON.stringify(env, null, 2)}\n`, { mode: 0o600 });
 
@@ -84,12 +87,14 @@ try {
   });
   running.push(api);
   running.push(await supervise({ name: 'verifier', script: path.join(ROOT, 'verifier/main.ts'), env }));
+  running.push(await supervise({ name: 'indexer', script: path.join(ROOT, 'indexer/main.ts'), env }));
 
   const hide = (u: string) => u.replace(/:[^:@/]*@/, ':***@');
   console.log(`
   OneHeart is running (Ctrl-C stops everything)
     API          http://127.0.0.1:${stack.PORT}   (/health, /ready, /api/openapi.json)
     verifier     consuming the verify-proof queue
+    indexer      mirroring contract events into Postgres
     Postgres     ${hide(databaseUrl)}
     Redis        ${redisUrl}
     S3           ${s3Url}

@@ -1,0 +1,126 @@
+// applyImpact: an approved action becomes a ledger entry, player progress and a completed quest — once.
+import type pg from 'pg';
+import { appendEntry, entryForAction, type StoredEntry } from '../../lib/ledger-store.ts';
+import { commitEvidence } from '../../ledger/index.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { computeImpact, levelForXp, type ImpactBreakdown } from './formula.ts';
+
+export const FIRST_DEED_BADGE = { code: 'first-deed', name: 'First deed', description: 'Your first verified good deed is on the ledger.' };
+
+export interface ImpactResult {
+  entry: StoredEntry;
+  /** null when the entry already existed (nothing was changed). */
+  breakdown: ImpactBreakdown | null;
+}
+
+const DAY_MS = 86_400_000;
+const utcDay = (d: Date) => Math.floor(d.getTime() / DAY_MS);
+
+/** Consecutive UTC days with an approved proof, counting `now`. */
+export function nextStreak(previous: number, lastProofAt: Date | null, now: Date): number {
+  if (!lastProofAt) return 1;
+  const gap = utcDay(now) - utcDay(lastProofAt);
+  if (gap <= 0) return Math.max(1, previous);
+  return gap === 1 ? previous + 1 : 1;
+}
+
+interface ActionRow {
+  id: string; player_id: string; mission_id: string; assignment_id: string | null; captured_at: Date; latitude: number; longitude: number;
+  address: string; xp: string; level: number; streak_days: number; last_proof_at: Date | null;
+  base_xp: number; base_heart: string; duration_minutes: number; difficulty: number; multiplier: string;
+}
+
+/**
+ * Requires an `approve` verification result. In one transaction: appends the
+ * ledger entry, updates the player's progress, approves the action, completes
+ * the assignment and awards the first-deed badge. Idempotent per action: a
+ * second call returns the existing entry and changes nothing.
+ */
+export async function applyImpact(pool: pg.Pool, actionId: string, now = new Date()): Promise<ImpactResult> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await applyInTransaction(client, actionId, now);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date): Promise<ImpactResult> {
+  // The action row lock serializes concurrent applications of one action.
+  const locked = await tx.query('SELECT id FROM actions WHERE id = $1::uuid FOR UPDATE', [actionId]);
+  if (!locked.rows[0]) throw notFound('action');
+  const existing = await entryForAction(tx, actionId);
+  if (existing) return { entry: existing, breakdown: null };
+
+  const verdict = (await tx.query<{ decision: string; authenticity: number; model_version: string }>(
+    'SELECT decision::text AS decision, authenticity, model_version FROM verification_results WHERE action_id = $1::uuid', [actionId])).rows[0];
+  if (!verdict || verdict.decision !== 'approve') throw new ApiError(409, 'NOT_APPROVED', 'the action has no approve verification result');
+
+  const a = (await tx.query<ActionRow>(
+    `SELECT a.id::text, a.player_id::text, a.mission_id::text, a.assignment_id::text, a.captured_at, a.latitude, a.longitude,
+            p.address, p.xp::text AS xp, p.level, p.streak_days, p.last_proof_at,
+            m.base_xp, m.base_heart::text AS base_heart, m.duration_minutes, m.difficulty, z.multiplier::text AS multiplier
+       FROM actions a JOIN players p ON p.id = a.player_id JOIN missions m ON m.id = a.mission_id JOIN zones z ON z.id = m.zone_id
+      WHERE a.id = $1::uuid FOR UPDATE OF p`, [actionId])).rows[0];
+  if (!a) throw notFound('action');
+  const evidence = (await tx.query<{ sha256: string; salt: Buffer }>(
+    'SELECT sha256, salt FROM evidence WHERE action_id = $1::uuid ORDER BY created_at, id', [actionId])).rows;
+  const first = evidence[0];
+  if (!first) throw new ApiError(409, 'NO_EVIDENCE', 'the action has no evidence');
+  const witnesses = Number((await tx.query<{ n: string }>('SELECT count(*) AS n FROM witnesses WHERE action_id = $1::uuid', [actionId])).rows[0]?.n ?? 0);
+
+  const streakDays = nextStreak(a.streak_days, a.last_proof_at, now);
+  const breakdown = computeImpact({
+    baseXp: a.base_xp, baseHeart: BigInt(a.base_heart), durationMinutes: a.duration_minutes, zoneMultiplier: a.multiplier,
+    witnesses, level: a.level, difficulty: a.difficulty, streakDays, score: verdict.authenticity,
+  });
+  // One salt per action (the first evidence row's) binds all media, GPS and capture time.
+  const { commitment } = commitEvidence({
+    salt: new Uint8Array(first.salt), mediaSha256: evidence.map((e) => e.sha256),
+    gps: { lat: a.latitude, lon: a.longitude }, capturedAt: a.captured_at,
+  });
+  const entry = await appendEntry(tx, {
+    player: a.address, actionId, missionId: a.mission_id, xp: breakdown.xp, heart: breakdown.heart,
+    impactCredits: breakdown.impactCredits, fund: breakdown.fund, formulaVersion: breakdown.formulaVersion,
+    modelVersion: verdict.model_version, score: verdict.authenticity, evidenceCommitment: commitment, timestamp: now.getTime(),
+  });
+
+  const xp = BigInt(a.xp) + BigInt(breakdown.xp);
+  await tx.query(
+    `UPDATE players SET xp = $2::bigint, level = $3, heart_earned = heart_earned + $4::numeric,
+            impact_credits = impact_credits + ($5::numeric / 10000), streak_days = $6, last_proof_at = $7, updated_at = now()
+      WHERE id = $1::uuid`,
+    [a.player_id, xp.toString(), Math.max(a.level, levelForXp(xp)), breakdown.heart.toString(), breakdown.impactCredits.toString(), streakDays, now],
+  );
+  await tx.query(`UPDATE actions SET status = 'approved' WHERE id = $1::uuid`, [actionId]);
+  if (a.assignment_id) {
+    await tx.query(`UPDATE quest_assignments SET status = 'completed', completed_at = $2 WHERE id = $1::uuid`, [a.assignment_id, now]);
+  }
+  await tx.query(
+    `INSERT INTO badges (id, code, name, description) VALUES (gen_random_uuid(), $1, $2, $3) ON CONFLICT (code) DO NOTHING`,
+    [FIRST_DEED_BADGE.code, FIRST_DEED_BADGE.name, FIRST_DEED_BADGE.description],
+  );
+  await tx.query(
+    `INSERT INTO player_badges (player_id, badge_id, awarded_at) SELECT $1::uuid, id, $3 FROM badges WHERE code = $2 ON CONFLICT DO NOTHING`,
+    [a.player_id, FIRST_DEED_BADGE.code, now],
+  );
+  return { entry, breakdown };
+}
+
+/** JSON-safe view of a result. */
+export function impactView(r: ImpactResult) {
+  const b = r.breakdown;
+  return {
+    seq: r.entry.seq.toString(),
+    actionId: r.entry.actionId,
+    entryHash: Buffer.from(r.entry.entryHash).toString('hex'),
+    created: r.entry.created,
+    breakdown: b ? { ...b, heart: b.heart.toString(), impactCredits: b.impactCredits.toString() } : null,
+  };
+}

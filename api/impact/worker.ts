@@ -1,0 +1,36 @@
+// The consumer of apply-impact: the verifier enqueues approved actions; this applies them.
+import { Worker } from 'bullmq';
+import pg from 'pg';
+import { IMPACT_QUEUE, type ImpactJobData } from '../../lib/queues.ts';
+import { createRedis } from '../../lib/redis.ts';
+import type { Deps } from '../deps.ts';
+import { applyImpact } from './engine.ts';
+
+export const createPgPool = (databaseUrl: string, max = 4) => new pg.Pool({ connectionString: databaseUrl, max });
+
+export interface ImpactWorker {
+  worker: Worker<ImpactJobData>;
+  close(): Promise<void>;
+}
+
+/** Starts a BullMQ worker on IMPACT_QUEUE; each job applies the impact of one action (idempotent, so retries are safe). */
+export function startImpactWorker(deps: Deps, options: { concurrency?: number } = {}): ImpactWorker {
+  const pool = createPgPool(deps.config.DATABASE_URL);
+  const connection = createRedis(deps.config.REDIS_URL, { forWorkers: true });
+  const worker = new Worker<ImpactJobData>(
+    IMPACT_QUEUE,
+    async (job) => {
+      const { entry } = await applyImpact(pool, job.data.actionId);
+      return { seq: entry.seq.toString(), created: entry.created };
+    },
+    { connection, prefix: deps.config.VERIFIER_QUEUE_PREFIX, concurrency: options.concurrency ?? 4 },
+  );
+  worker.on('error', () => undefined); // connection errors are retried by ioredis; job failures stay on the job
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await Promise.allSettled([connection.quit(), pool.end()]);
+    },
+  };
+}

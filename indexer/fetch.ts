@@ -1,0 +1,46 @@
+import type { Hex, Log, PublicClient } from 'viem';
+import { RetryableError } from './errors.ts';
+
+/** Results below this count let the next range double; above `tooMany` it halves. */
+const CHEAP = 2_000;
+const TOO_MANY = 10_000;
+
+/**
+ * eth_getLogs over adaptive block ranges: a failing range (timeout, "too many results", response
+ * size limit) is bisected and the range size halved; cheap ranges grow it again up to `maxRange`.
+ */
+export class LogFetcher {
+  size: bigint;
+
+  constructor(
+    private readonly client: PublicClient,
+    private readonly addresses: Hex[],
+    private readonly maxRange: bigint,
+    initialRange = 1_000n,
+  ) {
+    this.size = initialRange < maxRange ? initialRange : maxRange;
+  }
+
+  /** The next range to request starting at `from`, ending no later than `end`. */
+  nextRange(from: bigint, end: bigint): bigint {
+    const to = from + this.size - 1n;
+    return to < end ? to : end;
+  }
+
+  async fetch(from: bigint, to: bigint): Promise<Log[]> {
+    let logs: Log[];
+    try {
+      logs = await this.client.getLogs({ address: this.addresses, fromBlock: from, toBlock: to });
+    } catch (err) {
+      if (from === to) throw new RetryableError(`eth_getLogs failed for block ${from}: ${(err as Error).message}`);
+      const span = to - from + 1n;
+      this.size = span / 2n > 0n ? span / 2n : 1n;
+      const mid = from + span / 2n - 1n;
+      const [a, b] = await Promise.all([this.fetch(from, mid), this.fetch(mid + 1n, to)]);
+      return [...a, ...b];
+    }
+    if (logs.length > TOO_MANY && this.size > 1n) this.size /= 2n;
+    else if (logs.length < CHEAP) this.size = this.size * 2n < this.maxRange ? this.size * 2n : this.maxRange;
+    return logs;
+  }
+}
