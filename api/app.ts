@@ -8,13 +8,18 @@ import errorHandler from './plugins/error-handler.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import authRoutes from './routes/auth.ts';
+import governmentRoutes from './routes/government.ts';
 import healthRoutes from './routes/health.ts';
 import impactRoutes from './routes/impact.ts';
+import leaderboardRoutes from './routes/leaderboard.ts';
+import ledgerRoutes from './routes/ledger.ts';
+import tokenRoutes from './routes/token.ts';
 import mapRoutes from './routes/map.ts';
 import playerRoutes from './routes/player.ts';
 import proofRoutes from './routes/proof.ts';
 import questRoutes from './routes/quest.ts';
 import socialRoutes from './routes/social.ts';
+import telemetryRoutes from './routes/telemetry.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -54,5 +59,11 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(proofRoutes, { deps });
   await app.register(socialRoutes, { deps });
   await app.register(impactRoutes, { deps });
+  await app.register(telemetryRoutes, { deps });
+  await app.register(ledgerRoutes, { deps });
+  await app.register(tokenRoutes, { deps });
+  await app.register(leaderboardRoutes, { deps });
+  await app.register(governmentRoutes, { deps });
+  await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

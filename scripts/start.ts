@@ -102,6 +102,12 @@ try {
     data         ${path.relative(ROOT, dataDir) || '.'}
 ${deployment ? Object.entries(deployment.contracts).map(([name, c]) => `    ${name.padEnd(18)} ${c.address}`).join('\n') : ''}
 `);
+  // `npm start -- --demo`: seed the demo world once everything is up (scripts/demo.ts; refuses a second time).
+  if (process.argv.includes('--demo')) {
+    const { spawn } = await import('node:child_process');
+    spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/demo.ts')], { cwd: ROOT, stdio: 'inherit', env: childEnv({ DATA_DIR: dataDir }) })
+      .on('exit', (code) => log(code === 0 ? 'demo world seeded' : code === 2 ? 'demo world already seeded: kept as is' : `demo seeding failed (exit ${code})`));
+  }
 } catch (err) {
   console.error('[oneheart] start failed:', err);
   await shutdown(1);

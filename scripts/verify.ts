@@ -4,33 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createPublicClient, http, type Address, type PublicClient } from 'viem';
-import { decodeEntry, fromHex, leafHash, toHex, verifyConsistency, verifyInclusion } from '../ledger/index.ts';
+import { createPublicClient, http, type PublicClient } from 'viem';
+import { decodeEntry, fromHex, leafHash, verifyConsistency, verifyInclusion } from '../ledger/index.ts';
 import { ledgerAnchorAbi } from '../lib/ledger-anchor.ts';
+import { buildProofBundle, type ProofBundle } from '../lib/proof-bundle.ts';
 
-/** Proof bundle format, version 1 (documented in ledger/README.md). */
-export interface ProofBundle {
-  version: 1;
-  chainId: number;
-  ledgerAnchor: Address;
-  epoch: number;
-  treeSize: number;
-  entry: { seq: number; encoded: string };
-  inclusionProof: string[];
-  consistency?: { fromEpoch: number; toEpoch: number; proof: string[] };
-}
-
-/** Builds a bundle for entry `encoded` (seq `seq`) in an epoch's log tree. */
-export function buildProofBundle(a: {
-  chainId: number; ledgerAnchor: Address; epoch: number; treeSize: number; seq: number; encoded: Uint8Array; inclusionProof: Uint8Array[];
-  consistency?: { fromEpoch: number; toEpoch: number; proof: Uint8Array[] };
-}): ProofBundle {
-  return {
-    version: 1, chainId: a.chainId, ledgerAnchor: a.ledgerAnchor, epoch: a.epoch, treeSize: a.treeSize,
-    entry: { seq: a.seq, encoded: toHex(a.encoded) }, inclusionProof: a.inclusionProof.map(toHex),
-    ...(a.consistency ? { consistency: { ...a.consistency, proof: a.consistency.proof.map(toHex) } } : {}),
-  };
-}
+export { buildProofBundle };
+export type { ProofBundle };
 
 export type VerifyResult = { ok: true; epoch: number; seq: number; logRoot: string } | { ok: false; field: string; reason: string };
 

@@ -4,6 +4,7 @@ import { appendEntry, entryForAction, type StoredEntry } from '../../lib/ledger-
 import { commitEvidence } from '../../ledger/index.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { computeImpact, levelForXp, type ImpactBreakdown } from './formula.ts';
+import type { Leaderboard } from './leaderboard.ts';
 
 export const FIRST_DEED_BADGE = { code: 'first-deed', name: 'First deed', description: 'Your first verified good deed is on the ledger.' };
 
@@ -36,18 +37,30 @@ interface ActionRow {
  * the assignment and awards the first-deed badge. Idempotent per action: a
  * second call returns the existing entry and changes nothing.
  */
-export async function applyImpact(pool: pg.Pool, actionId: string, now = new Date()): Promise<ImpactResult> {
+export async function applyImpact(pool: pg.Pool, actionId: string, now = new Date(), leaderboard?: Leaderboard): Promise<ImpactResult> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     const result = await applyInTransaction(client, actionId, now);
     await client.query('COMMIT');
+    if (leaderboard && result.breakdown) await recordScore(client, leaderboard, actionId, result.breakdown.xp, now);
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
     client.release();
+  }
+}
+
+/** After commit: the new entry's XP on the leaderboards (derived data; a Redis failure must not fail the committed impact). */
+async function recordScore(c: pg.PoolClient, leaderboard: Leaderboard, actionId: string, xp: number, at: Date): Promise<void> {
+  try {
+    const r = (await c.query<{ player_id: string; zone_id: string }>(
+      'SELECT a.player_id::text, m.zone_id::text FROM actions a JOIN missions m ON m.id = a.mission_id WHERE a.id = $1::uuid', [actionId])).rows[0];
+    if (r) await leaderboard.record({ playerId: r.player_id, zoneId: r.zone_id, xp, at });
+  } catch {
+    // derived data: the ledger stays the source of truth; this entry's XP is then missing from the boards
   }
 }
 

@@ -3,6 +3,7 @@ import { Worker } from 'bullmq';
 import pg from 'pg';
 import { IMPACT_QUEUE, type ImpactJobData } from '../../lib/queues.ts';
 import { createRedis } from '../../lib/redis.ts';
+import { Leaderboard } from './leaderboard.ts';
 import type { Deps } from '../deps.ts';
 import { applyImpact } from './engine.ts';
 
@@ -17,10 +18,11 @@ export interface ImpactWorker {
 export function startImpactWorker(deps: Deps, options: { concurrency?: number } = {}): ImpactWorker {
   const pool = createPgPool(deps.config.DATABASE_URL);
   const connection = createRedis(deps.config.REDIS_URL, { forWorkers: true });
+  const leaderboard = new Leaderboard(deps.redis, deps.config.REDIS_PREFIX);
   const worker = new Worker<ImpactJobData>(
     IMPACT_QUEUE,
     async (job) => {
-      const { entry } = await applyImpact(pool, job.data.actionId);
+      const { entry } = await applyImpact(pool, job.data.actionId, new Date(), leaderboard);
       return { seq: entry.seq.toString(), created: entry.created };
     },
     { connection, prefix: deps.config.VERIFIER_QUEUE_PREFIX, concurrency: options.concurrency ?? 4 },

@@ -3,6 +3,7 @@ import { ADMIN_ONLY, SIGNED_IN } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
 import { conflict, notFound } from '../errors.ts';
 import { applyImpact, impactView } from '../impact/engine.ts';
+import { Leaderboard } from '../impact/leaderboard.ts';
 import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { page, pageQuery } from './proof.ts';
@@ -26,6 +27,7 @@ const ledgerRow = {
 /** Impact engine endpoints, the public ledger view, and quest completion. */
 export default async function impactRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const pool = createPgPool(deps.config.DATABASE_URL, 3);
+  const leaderboard = new Leaderboard(deps.redis, deps.config.REDIS_PREFIX);
   app.addHook('onClose', async () => {
     await pool.end();
   });
@@ -37,7 +39,7 @@ export default async function impactRoutes(app: FastifyInstance, { deps }: { dep
       body: { type: 'object', additionalProperties: false, required: ['actionId'], properties: { actionId: uuid } },
       response: { 200: impactResult, ...errors(400, 401, 403, 404, 409, 429) },
     },
-  }, async (req) => impactView(await applyImpact(pool, req.body.actionId)));
+  }, async (req) => impactView(await applyImpact(pool, req.body.actionId, new Date(), leaderboard)));
 
   app.get<{ Querystring: { limit?: string; offset?: string } }>('/api/impact/ledger', {
     config: { auth: 'public' },
@@ -94,7 +96,7 @@ export default async function impactRoutes(app: FastifyInstance, { deps }: { dep
     if (latest.status === 'completed') throw conflict('QUEST_ALREADY_COMPLETED', 'quest is already completed');
     const approved = rows.find((r) => r.id === latest.id && r.decision === 'approve' && r.action_id);
     if (!approved?.action_id) throw conflict('PROOF_NOT_APPROVED', 'quest has no approved proof yet');
-    const result = await applyImpact(pool, approved.action_id);
+    const result = await applyImpact(pool, approved.action_id, new Date(), leaderboard);
     if (!result.entry.created) throw conflict('QUEST_ALREADY_COMPLETED', 'quest is already completed');
     return impactView(result);
   });

@@ -19,6 +19,14 @@ describe('prisma/schema.prisma and the migrated database agree', () => {
     assert.ok(schema.size > 200, `suspiciously small schema description (${schema.size} lines)`);
   });
 
+  it('describes a partitioned table by its parent, not by its partitions', async () => {
+    const parts = await db.sql.query(`SELECT 1 FROM pg_class WHERE relispartition AND relname LIKE 'telemetry_events_p%'`);
+    assert.ok(parts.rowCount! > 0, 'the migration creates telemetry partitions');
+    assert.ok(database.has('column telemetry_events.occurred_at timestamptz(3) not null'));
+    assert.ok(database.has('index telemetry_events(occurred_at,id) unique'));
+    assert.deepEqual([...database].filter((l) => l.includes('telemetry_events_p')), []);
+  });
+
   it('notices drift: a field made optional, a column retyped, an index dropped', async () => {
     const text = await readFile(SCHEMA_FILE, 'utf8');
     const drifted = text

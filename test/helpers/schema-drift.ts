@@ -88,7 +88,10 @@ export async function describeDatabase(sql: pg.Client): Promise<Set<string>> {
         WHEN c.udt_name IN ('timestamptz', 'timestamp') THEN '(' || c.datetime_precision || ')'
         ELSE '' END AS type
     FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
-    WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> '_migrations'`);
+    WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.table_name <> '_migrations'
+      -- partitions (e.g. telemetry_events_pYYYYMM) are listed as BASE TABLEs too; their parent is the model
+      AND NOT EXISTS (SELECT 1 FROM pg_class pc JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+        WHERE pn.nspname = c.table_schema AND pc.relname = c.table_name AND pc.relispartition)`);
   for (const c of cols.rows) {
     const nullability = c.data_type === 'ARRAY' ? '' : c.is_nullable === 'YES' ? ' null' : ' not null';
     out.add(`column ${c.table_name}.${c.column_name} ${c.type}${nullability}`);
@@ -98,7 +101,7 @@ export async function describeDatabase(sql: pg.Client): Promise<Set<string>> {
     FROM pg_index ix JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
     CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-    WHERE n.nspname = 'public' AND t.relname <> '_migrations'
+    WHERE n.nspname = 'public' AND t.relname <> '_migrations' AND NOT t.relispartition
     GROUP BY ix.indexrelid, t.relname, ix.indisunique`);
   for (const i of idx.rows) out.add(`index ${i.table}(${i.columns.join(',')}) ${i.unique ? 'unique' : 'plain'}`);
   return out;

@@ -1,0 +1,220 @@
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import { encodeFunctionData, type Address, type Hex, type WalletClient } from 'viem';
+import { buildClaimTree, claimProof, packClaims, toHex, type ClaimTree } from '../../ledger/index.ts';
+import { createChainWriter } from '../../lib/chain.ts';
+import { rewardDistributorAbi } from '../../lib/reward-distributor.ts';
+import { chainContext, explorerTx } from '../chain-context.ts';
+import type { Deps } from '../deps.ts';
+import { ApiError, conflict } from '../errors.ts';
+import { createPgPool } from '../impact/worker.ts';
+import { caller } from '../plugins/auth.ts';
+import { page, pageQuery, PLAYER } from './proof.ts';
+import { bearer, decimalString, errors } from './schemas.ts';
+
+type Row = Record<string, unknown>;
+type RelayStatus = 'pending' | 'confirmed' | 'failed';
+interface Relay { txHash: Hex; status: RelayStatus; epoch: number; cumulativeAmount: string; amount: string }
+interface PlayerClaim { address: Address; epoch: number; cumulativeAmount: bigint; proof: Hex[]; distributor: Address; claimed: bigint }
+
+const relayView = { type: ['object', 'null'], required: ['txHash', 'status'], properties: { txHash: { type: 'string' }, status: { type: 'string' }, explorerUrl: { type: ['string', 'null'] } } } as const;
+const noClaim = () => new ApiError(404, 'NO_CLAIM', 'no anchored epoch has Heart for this player yet');
+
+/**
+ * Heart tokens: the claim of the signed-in player against the latest anchored
+ * epoch, a relayed claim sent by the operator (tokens always go to the player),
+ * balance and history from the indexer's mirror.
+ */
+export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
+  const pool: pg.Pool = createPgPool(deps.config.DATABASE_URL, 3);
+  let writer: WalletClient | undefined;
+  app.addHook('onClose', async () => {
+    await pool.end();
+  });
+  const q = async (text: string, params: unknown[] = []) => (await pool.query<Row>(text, params)).rows;
+  const trees = new Map<number, Promise<ClaimTree>>();
+
+  /** Claim tree of an anchored epoch (immutable, so cached; rebuilt from reward_claims and checked against the anchored root). */
+  function treeOf(epoch: number, rewardsRoot: string): Promise<ClaimTree> {
+    let p = trees.get(epoch);
+    if (!p) {
+      p = (async () => {
+        const rows = await q('SELECT address, cumulative_amount::text AS amount FROM reward_claims WHERE epoch = $1 ORDER BY leaf_index', [epoch]);
+        const tree = await buildClaimTree(packClaims(rows.map((r) => String(r.address)), rows.map((r) => BigInt(r.amount as string))));
+        if (toHex(tree.root) !== rewardsRoot) throw new Error(`epoch ${epoch}: reward_claims do not rebuild the anchored rewards root`);
+        return tree;
+      })();
+      p.catch(() => trees.delete(epoch));
+      trees.set(epoch, p);
+      while (trees.size > 4) trees.delete(trees.keys().next().value as number);
+    }
+    return p;
+  }
+
+  async function playerClaim(address: Address): Promise<PlayerClaim> {
+    const [e] = await q(`SELECT epoch, rewards_root FROM epochs WHERE status = 'anchored' ORDER BY epoch DESC LIMIT 1`);
+    if (!e) throw noClaim();
+    const epoch = e.epoch as number;
+    const [c] = await q('SELECT cumulative_amount::text AS amount, leaf_index FROM reward_claims WHERE epoch = $1 AND address = $2', [epoch, address]);
+    if (!c) throw noClaim();
+    const distributor = (await chainContext(deps)).address('RewardDistributor');
+    const [tree, claimed] = await Promise.all([
+      treeOf(epoch, toHex(new Uint8Array(e.rewards_root as Buffer))),
+      deps.chain.readContract({ address: distributor, abi: rewardDistributorAbi, functionName: 'claimed', args: [address] }),
+    ]);
+    return { address, epoch, cumulativeAmount: BigInt(c.amount as string), proof: claimProof(tree, c.leaf_index as number), distributor, claimed };
+  }
+
+  const relayKey = (address: string, epoch: number) => `${deps.config.REDIS_PREFIX}claim-relay:${address}:${epoch}`;
+  const readRelay = async (key: string): Promise<Relay | 'sending' | null> => {
+    const v = await deps.redis.get(key);
+    return v === null ? null : v === 'sending' ? 'sending' : (JSON.parse(v) as Relay);
+  };
+  /** Moves a pending relay to confirmed/failed once its receipt exists. */
+  async function refresh(key: string, r: Relay): Promise<Relay> {
+    if (r.status !== 'pending') return r;
+    const receipt = await deps.chain.getTransactionReceipt({ hash: r.txHash }).catch(() => null);
+    if (!receipt) return r;
+    const next: Relay = { ...r, status: receipt.status === 'success' ? 'confirmed' : 'failed' };
+    await deps.redis.set(key, JSON.stringify(next));
+    return next;
+  }
+  const view = (r: Relay) => ({ txHash: r.txHash, status: r.status, explorerUrl: explorerTx(deps, r.txHash) });
+  const me = (req: { user: Parameters<typeof caller>[0]['user'] }) => caller(req).address.toLowerCase() as Address;
+
+  // One operator account: sends are serialized in this process so nonces never collide.
+  let sendChain: Promise<unknown> = Promise.resolve();
+  const serialized = <T>(f: () => Promise<T>): Promise<T> => {
+    const run = sendChain.then(f, f);
+    sendChain = run.catch(() => undefined);
+    return run;
+  };
+
+  app.get('/api/token/claim', {
+    config: { auth: PLAYER },
+    schema: {
+      summary: 'Claimable Heart of the signed-in player: cumulative amount, Merkle proof and ready-to-sign calldata for RewardDistributor.claim', tags: ['token'], security: bearer,
+      response: {
+        200: {
+          type: 'object', required: ['address', 'epoch', 'cumulativeAmount', 'claimed', 'claimable', 'proof', 'to', 'calldata', 'relay'],
+          properties: {
+            address: { type: 'string' }, epoch: { type: 'integer' }, cumulativeAmount: decimalString, claimed: decimalString, claimable: decimalString,
+            proof: { type: 'array', items: { type: 'string' } }, to: { type: 'string' }, calldata: { type: 'string' }, relay: relayView,
+          },
+        },
+        ...errors(401, 403, 404, 429),
+      },
+    },
+  }, async (req) => {
+    const c = await playerClaim(me(req));
+    const key = relayKey(c.address, c.epoch);
+    const relay = await readRelay(key);
+    return {
+      address: c.address, epoch: c.epoch, cumulativeAmount: c.cumulativeAmount.toString(), claimed: c.claimed.toString(),
+      claimable: (c.cumulativeAmount > c.claimed ? c.cumulativeAmount - c.claimed : 0n).toString(), proof: c.proof, to: c.distributor,
+      calldata: encodeFunctionData({ abi: rewardDistributorAbi, functionName: 'claim', args: [c.address, c.cumulativeAmount, BigInt(c.epoch), c.proof] }),
+      relay: relay && relay !== 'sending' ? view(await refresh(key, relay)) : null,
+    };
+  });
+
+  app.post('/api/token/claim', {
+    config: { auth: PLAYER },
+    schema: {
+      summary: 'Relayed claim: the operator submits RewardDistributor.claim for the player (tokens go to the player); idempotent per epoch', tags: ['token'], security: bearer,
+      response: { 200: { type: 'object', required: ['txHash', 'status'], properties: { txHash: { type: 'string' }, status: { type: 'string' }, explorerUrl: { type: ['string', 'null'] } } }, ...errors(401, 403, 404, 409, 429) },
+    },
+  }, async (req) => {
+    const c = await playerClaim(me(req));
+    const key = relayKey(c.address, c.epoch);
+    for (let i = 0; i < 100; i++) {
+      const existing = await readRelay(key);
+      if (existing && existing !== 'sending' && existing.status !== 'failed') return view(await refresh(key, existing));
+      if (existing === 'sending') {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      if (c.claimed >= c.cumulativeAmount) throw conflict('ALREADY_CLAIMED', `Heart of epoch ${c.epoch} is already claimed`);
+      // take the slot (a failed relay may be retried)
+      const taken = existing === null
+        ? await deps.redis.set(key, 'sending', 'EX', 120, 'NX')
+        : await deps.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], 'sending', 'EX', 120) else return false end`, 1, key, JSON.stringify(existing));
+      if (!taken) continue;
+      try {
+        writer ??= createChainWriter(deps.config.RPC_URL, deps.config.OPERATOR_PRIVATE_KEY as Hex);
+        const w = writer;
+        const txHash = await serialized(() => w.writeContract({
+          address: c.distributor, abi: rewardDistributorAbi, functionName: 'claim', chain: null, account: w.account!,
+          args: [c.address, c.cumulativeAmount, BigInt(c.epoch), c.proof],
+        }));
+        const relay: Relay = { txHash, status: 'pending', epoch: c.epoch, cumulativeAmount: c.cumulativeAmount.toString(), amount: (c.cumulativeAmount - c.claimed).toString() };
+        await deps.redis.set(key, JSON.stringify(relay));
+        req.log.info({ txHash, epoch: c.epoch }, 'claim relayed');
+        return view(relay);
+      } catch (err) {
+        await deps.redis.del(key);
+        throw err;
+      }
+    }
+    throw conflict('CLAIM_IN_PROGRESS', 'a relayed claim is being sent; retry shortly');
+  });
+
+  app.get('/api/token/balance', {
+    config: { auth: PLAYER },
+    schema: {
+      summary: 'Heart balance from the indexed mirror, plus a relayed claim not yet seen by the indexer', tags: ['token'], security: bearer,
+      response: {
+        200: { type: 'object', required: ['address', 'balance', 'pending', 'blockNumber'], properties: { address: { type: 'string' }, balance: decimalString, pending: decimalString, blockNumber: { type: ['integer', 'null'] } } },
+        ...errors(401, 403, 429),
+      },
+    },
+  }, async (req) => {
+    const address = me(req);
+    const [b] = await q('SELECT balance::text AS balance, block_number::text AS bn FROM token_balances WHERE address = $1', [address]);
+    const [e] = await q(`SELECT epoch FROM epochs WHERE status = 'anchored' ORDER BY epoch DESC LIMIT 1`);
+    let pending = 0n;
+    if (e) {
+      const key = relayKey(address, e.epoch as number);
+      const relay = await readRelay(key);
+      if (relay && relay !== 'sending') {
+        const r = await refresh(key, relay);
+        const mirrored = (await q('SELECT 1 FROM chain_events WHERE tx_hash = $1 LIMIT 1', [r.txHash]))[0];
+        if (r.status !== 'failed' && !mirrored) pending = BigInt(r.amount);
+      }
+    }
+    return { address, balance: (b?.balance as string | undefined) ?? '0', pending: pending.toString(), blockNumber: b ? Number(b.bn) : null };
+  });
+
+  app.get<{ Querystring: { limit?: string; offset?: string } }>('/api/token/history', {
+    config: { auth: PLAYER },
+    schema: {
+      summary: "Heart Transfer and Claimed events of the player's address (indexed mirror), newest first", tags: ['token'], security: bearer, querystring: pageQuery,
+      response: {
+        200: {
+          type: 'object', required: ['events'],
+          properties: {
+            events: {
+              type: 'array',
+              items: {
+                type: 'object', required: ['event', 'txHash', 'blockNumber', 'logIndex', 'args'],
+                properties: { event: { type: 'string' }, txHash: { type: 'string' }, blockNumber: { type: 'integer' }, logIndex: { type: 'integer' }, args: { type: 'object', additionalProperties: true } },
+              },
+            },
+          },
+        },
+        ...errors(400, 401, 403, 429),
+      },
+    },
+  }, async (req) => {
+    const address = me(req);
+    const ctx = await chainContext(deps);
+    const { limit, offset } = page(req.query);
+    const rows = await q(
+      `SELECT event_name, tx_hash, block_number::text AS bn, log_index, args FROM chain_events
+        WHERE chain_id = $1 AND (
+          (lower(contract) = $2 AND event_name = 'Transfer' AND (lower(args->>'from') = $4 OR lower(args->>'to') = $4))
+          OR (lower(contract) = $3 AND event_name = 'Claimed' AND lower(args->>'account') = $4))
+        ORDER BY block_number DESC, log_index DESC LIMIT $5 OFFSET $6`,
+      [ctx.chainId, ctx.address('HeartToken').toLowerCase(), ctx.address('RewardDistributor').toLowerCase(), address, limit, offset]);
+    return { events: rows.map((r) => ({ event: r.event_name, txHash: r.tx_hash, blockNumber: Number(r.bn), logIndex: r.log_index, args: r.args })) };
+  });
+}
