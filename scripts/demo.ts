@@ -9,6 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { closeDefaultHashPool } from '../ledger/index.ts';
 import { loadStackConfig } from '../lib/config.ts';
+import { createRedis } from '../lib/redis.ts';
+import { Leaderboard } from '../api/impact/leaderboard.ts';
 import { AlreadySeededError, seedDemo, type SeedResult } from './demo/seed.ts';
 import { openOperator } from './ledger-ops.ts';
 import { bundleForEntry } from './proof-bundle.ts';
@@ -49,9 +51,11 @@ export function walkthrough(r: SeedResult, urls: { api: string; rpc: string; s3:
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { seed: { type: 'string' }, players: { type: 'string' }, actions: { type: 'string' } } });
   const ops = await openOperator();
+  const redis = createRedis(ops.config.REDIS_URL);
   try {
     const result = await seedDemo({
-      ...ops, seed: int(values.seed, 'seed', 20261), players: int(values.players, 'players', 200), actions: int(values.actions, 'actions', 2400),
+      ...ops,
+      leaderboard: new Leaderboard(redis, ops.config.REDIS_PREFIX), seed: int(values.seed, 'seed', 20261), players: int(values.players, 'players', 200), actions: int(values.actions, 'actions', 2400),
       log: (m) => console.log(`[demo] ${m}`),
     });
     const bundleFile = path.join(loadStackConfig().DATA_DIR, 'demo-bundle.json');
@@ -61,6 +65,7 @@ async function main(): Promise<void> {
       bundleFile, explorer: ops.config.EXPLORER_URL,
     }));
   } finally {
+    redis.disconnect();
     await ops.close();
     await closeDefaultHashPool();
   }

@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import type { Address, PublicClient, WalletClient } from 'viem';
 import { applyImpact } from '../../api/impact/engine.ts';
+import type { Leaderboard } from '../../api/impact/leaderboard.ts';
 import type { Config } from '../../lib/config.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { signerFromConfig } from '../../tlog/publisher.ts';
@@ -20,6 +21,8 @@ export interface SeedOptions {
   /** The real current time (entries' created_at is the database clock; it cannot be backdated). */
   now?: Date;
   log?: (msg: string) => void;
+  /** Where approved deeds are scored (the API's Redis leaderboards). */
+  leaderboard?: Leaderboard;
 }
 
 export interface SeedResult {
@@ -108,7 +111,7 @@ export async function seedDemo(o: SeedOptions): Promise<SeedResult> {
   const epochs: CloseEpochResult[] = [];
   for (const [month, batch] of [[month1, approved.slice(0, half)], [month2, approved.slice(half)]] as const) {
     for (const [i, a] of batch.entries()) {
-      await applyImpact(o.pool, a.id, a.at);
+      await applyImpact(o.pool, a.id, a.at, o.leaderboard);
       if ((i + 1) % 500 === 0) log(`  applied ${i + 1}/${batch.length} approved actions for epoch ${epochs.length + 1}`);
     }
     const closeAt = new Date(monthEnd(month).getTime() + SECOND);
