@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Deps } from './deps.ts';
 import auth from './plugins/auth.ts';
 import errorHandler from './plugins/error-handler.ts';
+import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import authRoutes from './routes/auth.ts';
@@ -50,6 +51,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(cors, { origin: deps.config.CORS_ORIGINS.length ? deps.config.CORS_ORIGINS : false });
   await app.register(auth, { config: deps.config });
   await app.register(rateLimits, { deps });
+  await app.register(metrics, { deps });
   await app.register(openapi, { config: deps.config });
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps });

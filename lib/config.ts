@@ -210,3 +210,35 @@ export type VerifierConfig = z.infer<typeof verifierSchema>;
 export function loadVerifierConfig(env: Record<string, string | undefined> = process.env): VerifierConfig {
   return parse(verifierSchema, env);
 }
+
+const tlogSchema = z.object({
+  NODE_ENV: serviceSchema.shape.NODE_ENV,
+  LOG_LEVEL: serviceSchema.shape.LOG_LEVEL,
+  DATABASE_URL: url(['postgres', 'postgresql']),
+  S3_ENDPOINT: url(['http', 'https']),
+  S3_REGION: serviceSchema.shape.S3_REGION,
+  S3_BUCKET: serviceSchema.shape.S3_BUCKET,
+  S3_ACCESS_KEY_ID: serviceSchema.shape.S3_ACCESS_KEY_ID,
+  S3_SECRET_ACCESS_KEY: serviceSchema.shape.S3_SECRET_ACCESS_KEY,
+  S3_FORCE_PATH_STYLE: serviceSchema.shape.S3_FORCE_PATH_STYLE,
+  TLOG_SIGNING_KEY: serviceSchema.shape.TLOG_SIGNING_KEY,
+  TLOG_ORIGIN: serviceSchema.shape.TLOG_ORIGIN,
+  /** How often the sequencer (`npm run tlog`) publishes tiles and a signed checkpoint. */
+  TLOG_PUBLISH_INTERVAL_MS: z.coerce.number().int().min(10).default(60_000),
+});
+
+export type TlogConfig = z.infer<typeof tlogSchema>;
+
+/** Options of the tiled-log sequencer (`npm run tlog`); refuses the public dev keys in production. */
+export function loadTlogConfig(env: Record<string, string | undefined> = process.env): TlogConfig {
+  const config = parse(tlogSchema, env);
+  if (config.NODE_ENV === 'production') {
+    const devDefaults: [keyof TlogConfig, string][] = [
+      ['S3_SECRET_ACCESS_KEY', DEV_S3_KEY],
+      ['TLOG_SIGNING_KEY', DEV_TLOG_SIGNING_KEY],
+    ];
+    const leaked = devDefaults.filter(([k, v]) => config[k] === v).map(([k]) => `${k}: dev default is not allowed in production`);
+    if (leaked.length) throw new ConfigError(leaked);
+  }
+  return config;
+}

@@ -88,6 +88,7 @@ try {
   running.push(api);
   running.push(await supervise({ name: 'verifier', script: path.join(ROOT, 'verifier/main.ts'), env }));
   running.push(await supervise({ name: 'indexer', script: path.join(ROOT, 'indexer/main.ts'), env }));
+  running.push(await supervise({ name: 'tlog', script: path.join(ROOT, 'tlog/main.ts'), env }));
 
   const hide = (u: string) => u.replace(/:[^:@/]*@/, ':***@');
   console.log(`
@@ -95,6 +96,7 @@ try {
     API          http://127.0.0.1:${stack.PORT}   (/health, /ready, /api/openapi.json)
     verifier     consuming the verify-proof queue
     indexer      mirroring contract events into Postgres
+    tlog         publishing tiles + signed checkpoints every minute
     Postgres     ${hide(databaseUrl)}
     Redis        ${redisUrl}
     S3           ${s3Url}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Queue } from 'bullmq';
+import { VERIFY_QUEUE } from '../../lib/queues.ts';
+import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { testApp, uniquePrefix, type TestApp } from '../testing.ts';
+
+describe('GET /metrics', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let prefix: string;
+  before(async () => {
+    db = await freshDatabase();
+    prefix = uniquePrefix().replace(/:$/, '');
+    t = await testApp(db.url, { VERIFIER_QUEUE_PREFIX: prefix });
+  });
+  after(async () => {
+    await t.close();
+    await db.drop();
+  });
+
+  it('counts requests by route and status, and reports ledger, epoch, queue and indexer state', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await t.app.inject({ url: '/health' })).statusCode, 200);
+    await t.app.inject({ url: '/nope' });
+    const queue = new Queue(VERIFY_QUEUE, { connection: t.deps.redis, prefix });
+    await queue.add('verify', { actionId: 'x' }, { jobId: 'metrics-probe' });
+
+    const res = await t.app.inject({ url: '/metrics' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /text\/plain/);
+    const body = res.body;
+    assert.match(body, /oneheart_http_requests_total\{method="GET",route="\/health",status="200"\} 3/);
+    assert.match(body, /oneheart_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+    assert.match(body, /oneheart_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/health",status="200"\}/);
+    assert.match(body, /^oneheart_ledger_entries 0$/m);
+    assert.match(body, /^oneheart_latest_anchored_epoch 0$/m);
+    assert.match(body, /oneheart_queue_jobs\{queue="verify-proof",state="waiting"\} 1/);
+    assert.match(body, /^process_resident_memory_bytes \d+/m);
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+});

@@ -1,0 +1,76 @@
+import { Queue } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { IMPACT_QUEUE, VERIFY_QUEUE } from '../../lib/queues.ts';
+import type { Deps } from '../deps.ts';
+
+/**
+ * Prometheus metrics at GET /metrics (prom-client): request rate, latency and
+ * errors by route, plus platform state read at scrape time — ledger size,
+ * latest anchored epoch, queue depths and indexer lag. One registry per app,
+ * so several app instances in one process never collide.
+ */
+export default fp(async function metrics(app: FastifyInstance, { deps }: { deps: Deps }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['method', 'route', 'status'] as const;
+  const requests = new Counter({ name: 'oneheart_http_requests_total', help: 'HTTP requests', labelNames, registers: [registry] });
+  const latency = new Histogram({
+    name: 'oneheart_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const queues = [VERIFY_QUEUE, IMPACT_QUEUE].map((name) => new Queue(name, { connection: deps.redis, prefix: deps.config.VERIFIER_QUEUE_PREFIX }));
+
+  const gauge = (name: string, help: string, collect: () => Promise<number | null>) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        const v = await collect().catch(() => null);
+        if (v !== null) this.set(v);
+      },
+    });
+  const scalar = async (sql: string): Promise<number | null> => {
+    const rows = await deps.db.$queryRawUnsafe<{ v: bigint | number | null }[]>(sql);
+    return rows[0]?.v === null || rows[0]?.v === undefined ? null : Number(rows[0].v);
+  };
+  gauge('oneheart_ledger_entries', 'entries in the impact ledger', () => scalar('SELECT count(*) AS v FROM ledger_entries'));
+  gauge('oneheart_latest_anchored_epoch', 'latest epoch anchored on-chain (0 when none)', () =>
+    scalar(`SELECT coalesce(max(epoch), 0) AS v FROM epochs WHERE status = 'anchored'`));
+  gauge('oneheart_indexer_block', 'last block mirrored by the indexer', () => scalar('SELECT max(block_number) AS v FROM indexer_checkpoints'));
+  gauge('oneheart_indexer_lag_blocks', 'chain head minus the last mirrored block', async () => {
+    const [head, indexed] = await Promise.all([deps.chain.getBlockNumber({ cacheTime: 0 }), scalar('SELECT max(block_number) AS v FROM indexer_checkpoints')]);
+    return indexed === null ? null : Number(head) - indexed;
+  });
+  new Gauge({
+    name: 'oneheart_queue_jobs',
+    help: 'jobs per queue and state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      for (const q of queues) {
+        const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => ({}) as Record<string, number>);
+        for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
+      }
+    },
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    requests.inc(labels);
+    latency.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.addHook('onClose', async () => {
+    await Promise.all(queues.map((q) => q.close()));
+  });
+
+  app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+}, { name: 'oneheart-metrics' });
