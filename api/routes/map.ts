@@ -46,4 +46,50 @@ export default async function mapRoutes(app: FastifyInstance, { deps }: { deps: 
     const rows = await db.mission.findMany({ where: { zoneId: req.params.id, ...openMissionWhere(new Date()) }, orderBy: { createdAt: 'asc' }, take: 500 });
     return { missions: rows.map(missionView) };
   });
+
+  const activity = {
+    type: 'object',
+    required: ['actions', 'approved', 'players', 'impactCredits', 'recent'],
+    properties: {
+      actions: { type: 'integer' }, approved: { type: 'integer' }, players: { type: 'integer' }, impactCredits: decimalString,
+      recent: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'missionId', 'status', 'submittedAt'],
+          properties: { id: { type: 'string' }, missionId: { type: 'string' }, status: { type: 'string' }, submittedAt: { type: 'string' } },
+        },
+      },
+    },
+  } as const;
+
+  app.get<{ Params: { id: string } }>('/api/map/zones/:id/activity', {
+    config: { auth: 'public' },
+    schema: {
+      summary: 'What happened in a zone: proofs submitted and approved, players, impact credits, the latest proofs (no locations)',
+      tags: ['map'],
+      params: idParams,
+      response: { 200: activity, ...errors(400, 404, 429) },
+    },
+  }, async (req) => {
+    if (!(await db.zone.findUnique({ where: { id: req.params.id }, select: { id: true } }))) throw notFound('zone');
+    const [totals] = await db.$queryRaw<{ actions: bigint; approved: bigint; players: bigint; credits: string }[]>`
+      SELECT count(*) AS actions, count(*) FILTER (WHERE a.status = 'approved') AS approved, count(DISTINCT a.player_id) AS players,
+             coalesce((SELECT sum(le.impact_credits) FROM ledger_entries le JOIN actions a2 ON a2.id = le.action_id
+                        JOIN missions m2 ON m2.id = a2.mission_id WHERE m2.zone_id = ${req.params.id}::uuid), 0)::text AS credits
+        FROM actions a JOIN missions m ON m.id = a.mission_id WHERE m.zone_id = ${req.params.id}::uuid`;
+    const recent = await db.action.findMany({
+      where: { mission: { zoneId: req.params.id } },
+      orderBy: { submittedAt: 'desc' },
+      take: 20,
+      select: { id: true, missionId: true, status: true, submittedAt: true },
+    });
+    return {
+      actions: Number(totals?.actions ?? 0),
+      approved: Number(totals?.approved ?? 0),
+      players: Number(totals?.players ?? 0),
+      impactCredits: totals?.credits ?? '0',
+      recent: recent.map((r) => ({ ...r, submittedAt: r.submittedAt.toISOString() })),
+    };
+  });
 }

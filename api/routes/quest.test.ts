@@ -89,4 +89,31 @@ describe('map and quests', () => {
     assert.equal(closed.statusCode, 409);
     assert.equal(closed.json().error.code, 'QUEST_NOT_AVAILABLE');
   });
+
+  it("shows a zone's activity publicly and a player's own history of a quest", async () => {
+    const created = await create(admin.accessToken, mission({ title: 'History walk' }));
+    const missionId = created.json().id as string;
+    assert.equal((await t.app.inject({ method: 'POST', url: `/api/quest/${missionId}/start`, headers: bearer(player.accessToken) })).statusCode, 201);
+    const assignmentId = (await db.sql.query('SELECT id FROM quest_assignments WHERE mission_id = $1', [missionId])).rows[0].id;
+    await db.sql.query(
+      `INSERT INTO actions (id, player_id, mission_id, assignment_id, idempotency_key, latitude, longitude, accuracy_m, captured_at, status)
+       VALUES (gen_random_uuid(), $1, $2, $3, 'hist-1', 38.7, -9.1, 5, now(), 'approved')`, [player.player.id, missionId, assignmentId]);
+
+    const history = await t.app.inject({ method: 'GET', url: `/api/quest/${missionId}/history`, headers: bearer(player.accessToken) });
+    assert.equal(history.statusCode, 200, history.body);
+    const [a] = history.json().attempts;
+    assert.equal(a.id, assignmentId);
+    assert.deepEqual(a.proofs.map((p: { status: string }) => p.status), ['approved']);
+    const others = await t.app.inject({ method: 'GET', url: `/api/quest/${missionId}/history`, headers: bearer(admin.accessToken) });
+    assert.deepEqual(others.json().attempts, [], 'history is per caller');
+    assert.equal((await t.app.inject({ method: 'GET', url: `/api/quest/${missionId}/history` })).statusCode, 401);
+
+    const act = await t.app.inject({ method: 'GET', url: `/api/map/zones/${zoneId}/activity` });
+    assert.equal(act.statusCode, 200, act.body);
+    const body = act.json() as { recent: unknown[] } & Record<string, unknown>;
+    assert.deepEqual({ ...body, recent: body.recent.length }, { actions: 1, approved: 1, players: 1, impactCredits: '0', recent: 1 });
+    const empty = await t.app.inject({ method: 'GET', url: `/api/map/zones/${otherZoneId}/activity` });
+    assert.deepEqual(empty.json(), { actions: 0, approved: 0, players: 0, impactCredits: '0', recent: [] });
+    assert.equal((await t.app.inject({ method: 'GET', url: '/api/map/zones/00000000-0000-4000-8000-000000000000/activity' })).statusCode, 404);
+  });
 });

@@ -96,4 +96,50 @@ export default async function questRoutes(app: FastifyInstance, { deps }: { deps
     });
     return reply.status(201).send(started);
   });
+
+  const attempt = {
+    type: 'object',
+    required: ['id', 'status', 'startedAt', 'completedAt', 'proofs'],
+    properties: {
+      id: { type: 'string' }, status: { type: 'string' }, startedAt: { type: 'string', format: 'date-time' },
+      completedAt: { type: ['string', 'null'], format: 'date-time' },
+      proofs: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['id', 'status', 'submittedAt'],
+          properties: { id: { type: 'string' }, status: { type: 'string' }, submittedAt: { type: 'string', format: 'date-time' } },
+        },
+      },
+    },
+  } as const;
+
+  app.get<{ Params: { id: string } }>('/api/quest/:id/history', {
+    config: { auth: SIGNED_IN },
+    schema: {
+      summary: "The caller's attempts at a quest, newest first, with the status of each proof",
+      tags: ['quest'],
+      security: bearer,
+      params: idParams,
+      response: { 200: { type: 'object', required: ['attempts'], properties: { attempts: { type: 'array', items: attempt } } }, ...errors(400, 401, 404, 429) },
+    },
+  }, async (req) => {
+    const me = caller(req);
+    if (!(await db.mission.findUnique({ where: { id: req.params.id }, select: { id: true } }))) throw notFound('quest');
+    const rows = await db.questAssignment.findMany({
+      where: { playerId: me.sub, missionId: req.params.id },
+      orderBy: { startedAt: 'desc' },
+      take: 100,
+      include: { actions: { select: { id: true, status: true, submittedAt: true }, orderBy: { submittedAt: 'asc' } } },
+    });
+    return {
+      attempts: rows.map((r) => ({
+        id: r.id,
+        status: r.status,
+        startedAt: r.startedAt.toISOString(),
+        completedAt: r.completedAt?.toISOString() ?? null,
+        proofs: r.actions.map((a) => ({ id: a.id, status: a.status, submittedAt: a.submittedAt.toISOString() })),
+      })),
+    };
+  });
 }
