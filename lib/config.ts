@@ -157,10 +157,25 @@ export function testServices(env: Record<string, string | undefined> = process.e
   );
 }
 
-const indexerSchema = z.object({
+/** Fields every worker process reads. */
+const workerBase = {
   NODE_ENV: serviceSchema.shape.NODE_ENV,
   LOG_LEVEL: serviceSchema.shape.LOG_LEVEL,
   DATABASE_URL: url(['postgres', 'postgresql']),
+};
+
+/** Object storage settings, as the API reads them. */
+const s3Fields = {
+  S3_ENDPOINT: url(['http', 'https']),
+  S3_REGION: serviceSchema.shape.S3_REGION,
+  S3_BUCKET: serviceSchema.shape.S3_BUCKET,
+  S3_ACCESS_KEY_ID: serviceSchema.shape.S3_ACCESS_KEY_ID,
+  S3_SECRET_ACCESS_KEY: serviceSchema.shape.S3_SECRET_ACCESS_KEY,
+  S3_FORCE_PATH_STYLE: serviceSchema.shape.S3_FORCE_PATH_STYLE,
+};
+
+const indexerSchema = z.object({
+  ...workerBase,
   RPC_URL: url(['http', 'https', 'ws', 'wss']),
   DEPLOYMENTS_DIR: serviceSchema.shape.DEPLOYMENTS_DIR,
   INDEXER_CONFIRMATIONS: z.coerce.number().int().min(0).default(0),
@@ -178,16 +193,9 @@ export function loadIndexerConfig(env: Record<string, string | undefined> = proc
 }
 
 const verifierSchema = z.object({
-  NODE_ENV: serviceSchema.shape.NODE_ENV,
-  LOG_LEVEL: serviceSchema.shape.LOG_LEVEL,
-  DATABASE_URL: url(['postgres', 'postgresql']),
+  ...workerBase,
   REDIS_URL: url(['redis', 'rediss']),
-  S3_ENDPOINT: url(['http', 'https']),
-  S3_REGION: serviceSchema.shape.S3_REGION,
-  S3_BUCKET: serviceSchema.shape.S3_BUCKET,
-  S3_ACCESS_KEY_ID: serviceSchema.shape.S3_ACCESS_KEY_ID,
-  S3_SECRET_ACCESS_KEY: serviceSchema.shape.S3_SECRET_ACCESS_KEY,
-  S3_FORCE_PATH_STYLE: serviceSchema.shape.S3_FORCE_PATH_STYLE,
+  ...s3Fields,
   VERIFIER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ -').default('bull'),
   VERIFIER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   VERIFIER_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
@@ -212,15 +220,8 @@ export function loadVerifierConfig(env: Record<string, string | undefined> = pro
 }
 
 const tlogSchema = z.object({
-  NODE_ENV: serviceSchema.shape.NODE_ENV,
-  LOG_LEVEL: serviceSchema.shape.LOG_LEVEL,
-  DATABASE_URL: url(['postgres', 'postgresql']),
-  S3_ENDPOINT: url(['http', 'https']),
-  S3_REGION: serviceSchema.shape.S3_REGION,
-  S3_BUCKET: serviceSchema.shape.S3_BUCKET,
-  S3_ACCESS_KEY_ID: serviceSchema.shape.S3_ACCESS_KEY_ID,
-  S3_SECRET_ACCESS_KEY: serviceSchema.shape.S3_SECRET_ACCESS_KEY,
-  S3_FORCE_PATH_STYLE: serviceSchema.shape.S3_FORCE_PATH_STYLE,
+  ...workerBase,
+  ...s3Fields,
   TLOG_SIGNING_KEY: serviceSchema.shape.TLOG_SIGNING_KEY,
   TLOG_ORIGIN: serviceSchema.shape.TLOG_ORIGIN,
   /** How often the sequencer (`npm run tlog`) publishes tiles and a signed checkpoint. */
