@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { inTransaction } from '../lib/transaction.ts';
 import type { Hex } from 'viem';
 import type { EventRow } from './decode.ts';
 import { applyDerived, rollbackAbove, type DeriveTargets } from './derive.ts';
@@ -24,21 +25,6 @@ export interface Batch {
 }
 
 export const checkpointName = (chainId: number) => `indexer:${chainId}`;
-
-async function tx<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
-}
 
 export class Store {
   constructor(
@@ -71,7 +57,7 @@ export class Store {
 
   /** Writes a batch's rows, headers, derived deltas and the checkpoint in one transaction. */
   async commit(batch: Batch): Promise<void> {
-    await tx(this.pool, async (c) => {
+    await inTransaction(this.pool, async (c) => {
       const { rows } = batch;
       if (rows.length) {
         await c.query(
@@ -112,7 +98,7 @@ export class Store {
 
   /** Undoes everything above `ancestor` and moves the checkpoint there, in one transaction. */
   async rollback(ancestor: bigint, ancestorHash: Hex): Promise<number> {
-    return tx(this.pool, async (c) => {
+    return inTransaction(this.pool, async (c) => {
       const removed = await rollbackAbove(c, this.targets, ancestor);
       await this.saveCheckpoint(c, ancestor, ancestorHash);
       return removed;

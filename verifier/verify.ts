@@ -6,6 +6,7 @@ import { inspectMedia } from './media/inspect.ts';
 import { predict, type Weights } from './model/net.ts';
 import { runRules, type RuleOptions } from './rules/index.ts';
 import { score, type Score, type ScoreThresholds } from './score.ts';
+import { inTransaction } from '../lib/transaction.ts';
 
 export interface VerifyDeps {
   pool: pg.Pool;
@@ -103,9 +104,7 @@ export async function verifyAction(deps: VerifyDeps, actionId: string): Promise<
   const s = score(rules, cheat ?? 1, deps.thresholds);
   const status = s.decision === 'approve' ? 'approved' : s.decision === 'reject' ? 'rejected' : 'review';
 
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     const ins = await client.query(
       `INSERT INTO verification_results (id, action_id, authenticity, confidence, flags, model_version, decision)
        VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::"Decision") ON CONFLICT (action_id) DO NOTHING`,
@@ -113,12 +112,6 @@ export async function verifyAction(deps: VerifyDeps, actionId: string): Promise<
     );
     const written = (ins.rowCount ?? 0) > 0;
     if (written) await client.query(`UPDATE actions SET status = $2::"ActionStatus" WHERE id = $1 AND status = 'pending'`, [a.id, status]);
-    await client.query('COMMIT');
     return { ...s, written };
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -5,6 +5,7 @@ import { commitEvidence } from '../../ledger/index.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { computeImpact, levelForXp, type ImpactBreakdown } from './formula.ts';
 import type { Leaderboard } from './leaderboard.ts';
+import { inTransaction } from '../../lib/transaction.ts';
 
 export const FIRST_DEED_BADGE = { code: 'first-deed', name: 'First deed', description: 'Your first verified good deed is on the ledger.' };
 
@@ -38,23 +39,13 @@ interface ActionRow {
  * second call returns the existing entry and changes nothing.
  */
 export async function applyImpact(pool: pg.Pool, actionId: string, now = new Date(), leaderboard?: Leaderboard): Promise<ImpactResult> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await applyInTransaction(client, actionId, now);
-    await client.query('COMMIT');
-    if (leaderboard && result.breakdown) await recordScore(client, leaderboard, actionId, result.breakdown.xp, now);
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  const result = await inTransaction(pool, (client) => applyInTransaction(client, actionId, now));
+  if (leaderboard && result.breakdown) await recordScore(pool, leaderboard, actionId, result.breakdown.xp, now);
+  return result;
 }
 
 /** After commit: the new entry's XP on the leaderboards (derived data; a Redis failure must not fail the committed impact). */
-async function recordScore(c: pg.PoolClient, leaderboard: Leaderboard, actionId: string, xp: number, at: Date): Promise<void> {
+async function recordScore(c: pg.Pool, leaderboard: Leaderboard, actionId: string, xp: number, at: Date): Promise<void> {
   try {
     const r = (await c.query<{ player_id: string; zone_id: string }>(
       'SELECT a.player_id::text, m.zone_id::text FROM actions a JOIN missions m ON m.id = a.mission_id WHERE a.id = $1::uuid', [actionId])).rows[0];
