@@ -1,6 +1,7 @@
 // Proof bundles (format v1, ledger/README.md): shared by `npm run ledger:bundle`, `npm run verify` and the API.
 import type { Address, PublicClient } from 'viem';
-import { buildLogTreeFromEntries, packEntries, proveInclusion, toHex } from '../ledger/index.ts';
+import { proveInclusion, toHex } from '../ledger/index.ts';
+import { treeOfSize } from './epoch-trees.ts';
 import { readEncodedRange, sqlRows, type SqlExecutor } from './ledger-store.ts';
 
 /** Proof bundle format, version 1 (documented in ledger/README.md). */
@@ -42,15 +43,14 @@ export async function bundleForEntry(
   const row = rows[0];
   if (!row) throw new Error(`seq: no anchored epoch${epoch ? ` ${epoch}` : ''} contains entry ${seq} yet`);
   const treeSize = Number(row.tree_size);
-  const encoded = await readEncodedRange(op.pool, 0, treeSize);
-  const tree = await buildLogTreeFromEntries(packEntries(encoded));
+  const [tree, [encoded]] = await Promise.all([treeOfSize(op.pool, treeSize), readEncodedRange(op.pool, seq, seq + 1)]);
   return buildProofBundle({
     chainId: await op.reader.getChainId(),
     ledgerAnchor: op.anchor,
     epoch: Number(row.epoch),
     treeSize,
     seq,
-    encoded: encoded[seq]!,
+    encoded: encoded as Uint8Array,
     inclusionProof: proveInclusion(tree, seq, treeSize),
   });
 }

@@ -35,6 +35,18 @@ export class TreeHasher {
     return this.sha256();
   }
 
+  /** Leaf hashes of `entries`, concatenated (32 bytes each). Bulk backends override it. */
+  async leaves(entries: readonly Uint8Array[]): Promise<Uint8Array> {
+    return concat(...await Promise.all(entries.map((e) => this.leaf(e))));
+  }
+
+  /** Roots of the consecutive perfect subtrees of `width` hashes each in `hashes`, concatenated. Bulk backends override it. */
+  async perfectRoots(hashes: Uint8Array, width: number): Promise<Uint8Array> {
+    const out = new Uint8Array(hashes.length / width);
+    for (let o = 0, k = 0; o < hashes.length; o += width * 32, k += 32) out.set(await this.perfectRoot(hashes.subarray(o, o + width * 32)), k);
+    return out;
+  }
+
   /**
    * Root of the perfect subtree whose leaves are the 2^k concatenated 32-byte
    * hashes in `hashes` (one level hashed at a time, in parallel).

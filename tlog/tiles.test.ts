@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { verifyConsistency as refConsistency, verifyInclusion as refInclusion } from '../ledger/index.ts';
 import { concat, TreeHasher } from './hash.ts';
-import { nodeSha256 } from './node-sha256.ts';
+import { nodeHasher, nodeSha256 } from './node-sha256.ts';
 import {
   consistencyRanges, hashRanges, inclusionRanges, tilesForRanges, treeRoot, verifyConsistency, verifyInclusion,
 } from './tile-proofs.ts';
@@ -34,18 +34,19 @@ function subproof(leaves: readonly Uint8Array[], m: number, a: number, b: number
 const entry = (i: number) => new TextEncoder().encode(`entry ${i}`);
 const leafOf = (i: number) => sha(Uint8Array.of(0), entry(i));
 
-async function writeTiles(hasher: TreeHasher, size: number, split: number): Promise<{ files: Map<string, Uint8Array>; root: Uint8Array; root1: Uint8Array }> {
+/** Writes a log in two steps; `given` passes the leaf hashes in, otherwise the hasher computes them in bulk. */
+async function writeTiles(hasher: TreeHasher, size: number, split: number, given: boolean): Promise<{ files: Map<string, Uint8Array>; root: Uint8Array; root1: Uint8Array }> {
   const files = new Map<string, Uint8Array>();
   const put = (ts: TileData[]) => { for (const t of ts) files.set(tilePath(t.tile), t.data); };
   const all = Array.from({ length: size }, (_, i) => i);
   const w1 = new TileWriter(hasher, 0);
-  put(await w1.push(all.slice(0, split).map(entry), all.slice(0, split).map(leafOf)));
+  put(await w1.push(all.slice(0, split).map(entry), given ? concat(...all.slice(0, split).map(leafOf)) : undefined));
   const f1 = await w1.finish();
   put(f1.tiles);
   // second step starts from the published partials, as the publisher does
   const start = split - (split % 256);
   const w2 = new TileWriter(hasher, split, f1.partials, all.slice(start, split).map(entry));
-  put(await w2.push(all.slice(split).map(entry), all.slice(split).map(leafOf)));
+  put(await w2.push(all.slice(split).map(entry), given ? concat(...all.slice(split).map(leafOf)) : undefined));
   const f2 = await w2.finish();
   put(f2.tiles);
   return { files, root: f2.root, root1: f1.root };
@@ -77,11 +78,18 @@ describe('tile paths', () => {
 
 describe('tiles against a naïve RFC 6962 implementation', () => {
   const hasher = new TreeHasher(nodeSha256);
+  for (const size of [1, 255, 256, 257, 65535, 65536, 65537]) it(`size ${size}, bulk Node hasher (worker pool)`, async () => {
+    const { files, root } = await writeTiles(nodeHasher(), size, Math.max(1, Math.floor(size / 3)), false);
+    const reference = await writeTiles(hasher, size, Math.max(1, Math.floor(size / 3)), true);
+    assert.deepEqual(root, reference.root);
+    assert.deepEqual([...files.keys()].sort(), [...reference.files.keys()].sort());
+    for (const [p, data] of files) assert.deepEqual(data, reference.files.get(p), p);
+  });
   for (const size of [1, 255, 256, 257, 65535, 65536, 65537]) {
     it(`size ${size}`, async () => {
       const leaves = Array.from({ length: size }, (_, i) => leafOf(i));
       const split = Math.max(1, Math.floor(size / 3));
-      const { files, root, root1 } = await writeTiles(hasher, size, split);
+      const { files, root, root1 } = await writeTiles(hasher, size, split, true);
       const naiveRoot = mth(leaves, 0, size);
       assert.deepEqual(root, naiveRoot);
       assert.deepEqual(root1, mth(leaves, 0, split));

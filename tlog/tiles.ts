@@ -91,12 +91,20 @@ export const tilesForSize = (size: number): Tile[] => newTiles(0, size);
 
 /** Entry bundle: each entry as a big-endian uint16 length followed by its bytes. */
 export function encodeBundle(entries: readonly Uint8Array[]): Uint8Array {
-  const parts: Uint8Array[] = [];
+  let total = 0;
   for (const e of entries) {
     if (e.length > 0xffff) throw new Error(`entry of ${e.length} bytes does not fit a uint16 length prefix`);
-    parts.push(Uint8Array.of(e.length >> 8, e.length & 0xff), e);
+    total += 2 + e.length;
   }
-  return concat(...parts);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const e of entries) {
+    out[o] = e.length >> 8;
+    out[o + 1] = e.length & 0xff;
+    out.set(e, o + 2);
+    o += 2 + e.length;
+  }
+  return out;
 }
 
 export function decodeBundle(bytes: Uint8Array): Uint8Array[] {
@@ -145,35 +153,68 @@ export class TileWriter {
     this.bundleIndex = Math.floor(startSize / TILE_WIDTH);
   }
 
-  /** Appends entries; returns the tiles and bundles that became full. */
-  async push(entries: readonly Uint8Array[], leafHashes?: readonly Uint8Array[]): Promise<TileData[]> {
+  /**
+   * Appends entries (with their leaf hashes, concatenated, when the caller has
+   * them); returns the tiles and bundles that became full. The roots of the
+   * level-0 tiles completed by a batch are hashed in one bulk call.
+   */
+  async push(entries: readonly Uint8Array[], leafHashes?: Uint8Array): Promise<TileData[]> {
+    const leaves = leafHashes ?? await this.hasher.leaves(entries);
+    if (leaves.length !== entries.length * HASH_SIZE) throw new Error(`push: ${leaves.length / HASH_SIZE} leaf hashes for ${entries.length} entries`);
     const out: TileData[] = [];
-    const leaves = leafHashes ?? await Promise.all(entries.map((e) => this.hasher.leaf(e)));
-    for (const [i, e] of entries.entries()) {
-      this.bundle.push(e);
-      if (this.bundle.length === TILE_WIDTH) {
-        out.push({ tile: { level: 'entries', index: this.bundleIndex++, width: TILE_WIDTH }, data: encodeBundle(this.bundle) });
-        this.bundle = [];
+    const completed: Uint8Array[] = [];
+    const level0 = this.pending[0] as Uint8Array[];
+    // bundle and level-0 tile fill in step (both hold size % 256 items): walk the batch a tile at a time
+    for (let i = 0; i < entries.length;) {
+      const take = Math.min(TILE_WIDTH - level0.length, entries.length - i);
+      if (take === TILE_WIDTH) { // a whole tile inside this batch: no per-entry copies
+        out.push({ tile: { level: 'entries', index: this.bundleIndex++, width: TILE_WIDTH }, data: encodeBundle(entries.slice(i, i + take)) });
+        this.completeLevel0(leaves.slice(i * HASH_SIZE, (i + take) * HASH_SIZE), out, completed);
+      } else {
+        for (let k = i; k < i + take; k++) {
+          this.bundle.push(entries[k] as Uint8Array);
+          level0.push(leaves.subarray(k * HASH_SIZE, (k + 1) * HASH_SIZE));
+        }
+        if (level0.length === TILE_WIDTH) {
+          out.push({ tile: { level: 'entries', index: this.bundleIndex++, width: TILE_WIDTH }, data: encodeBundle(this.bundle) });
+          this.completeLevel0(concat(...level0), out, completed);
+          this.bundle = [];
+          level0.length = 0;
+        }
       }
-      await this.addHash(0, leaves[i] as Uint8Array, out);
-      this.size++;
+      i += take;
+      this.size += take;
+    }
+    if (completed.length) {
+      const roots = await this.hasher.perfectRoots(concat(...completed), TILE_WIDTH);
+      for (let o = 0; o < roots.length; o += HASH_SIZE) {
+        const full = this.addHash(1, roots.slice(o, o + HASH_SIZE), out);
+        if (full) await full; // only when a level-1 tile completes
+      }
     }
     return out;
   }
 
-  private async addHash(level: number, hash: Uint8Array, out: TileData[]): Promise<void> {
+  private completeLevel0(data: Uint8Array, out: TileData[], completed: Uint8Array[]): void {
+    out.push({ tile: { level: 0, index: this.first[0] as number, width: TILE_WIDTH }, data });
+    completed.push(data);
+    this.first[0] = (this.first[0] as number) + 1;
+  }
+
+  /** Adds H_level[j]; returns a promise only when it completes a tile (the tile's root goes up a level). */
+  private addHash(level: number, hash: Uint8Array, out: TileData[]): Promise<void> | undefined {
     while (this.pending.length <= level) {
       this.pending.push([]);
       this.first.push(0);
     }
     const p = this.pending[level] as Uint8Array[];
     p.push(hash);
-    if (p.length < TILE_WIDTH) return;
+    if (p.length < TILE_WIDTH) return undefined;
     const data = concat(...p);
     out.push({ tile: { level, index: this.first[level] as number, width: TILE_WIDTH }, data });
     this.pending[level] = [];
     this.first[level] = (this.first[level] as number) + 1;
-    await this.addHash(level + 1, await this.hasher.perfectRoot(data), out);
+    return this.hasher.perfectRoot(data).then((root) => this.addHash(level + 1, root, out));
   }
 
   /** Partial tiles and bundle at the current size that differ from those at startSize, and the tree root. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { buildLogTreeFromEntries, packEntries, proveConsistency, toHex } from '../../ledger/index.ts';
-import { readEncodedRange } from '../../lib/ledger-store.ts';
+import { proveConsistency, toHex } from '../../ledger/index.ts';
+import { treeOfSize } from '../../lib/epoch-trees.ts';
 import { bundleForEntry } from '../../lib/proof-bundle.ts';
 import { chainContext, explorerTx } from '../chain-context.ts';
 import type { Deps } from '../deps.ts';
@@ -192,7 +192,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { deps }: { dep
     const z = rows.find((r) => r.epoch === to);
     if (!a || !z) throw notFound(`anchored epoch ${!a ? from : to}`);
     const [sizeA, sizeZ] = [Number(a.tree_size), Number(z.tree_size)];
-    const tree = await buildLogTreeFromEntries(packEntries(await readEncodedRange(pool, 0, sizeZ)));
+    const tree = await treeOfSize(pool, sizeZ);
     return {
       fromEpoch: from, toEpoch: to, fromTreeSize: sizeA, toTreeSize: sizeZ, fromRoot: hex(a.log_root) as string, toRoot: hex(z.log_root) as string,
       proof: sizeA === sizeZ ? [] : proveConsistency(tree, sizeA, sizeZ).map(toHex),
