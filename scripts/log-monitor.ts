@@ -8,12 +8,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Address, Hex, PublicClient } from 'viem';
-import { createChainReader, loadDeployments } from '../lib/chain.ts';
+import { createChainReader } from '../lib/chain.ts';
 import { ledgerAnchorAbi } from '../lib/ledger-anchor.ts';
-import { FetchError, LogClient, LogError } from '../tlog/client.ts';
+import { FetchError, LogError } from '../tlog/client.ts';
+import type { LogClient } from '../tlog/client.ts';
 import type { Checkpoint } from '../tlog/checkpoint.ts';
 import { equalBytes, fromBase64, hex, toBase64 } from '../tlog/hash.ts';
 import { nodeHasher } from '../tlog/node-sha256.ts';
+import { anchorAddress, openLog } from './log-access.ts';
 import { newTiles, TILE_WIDTH, tilePath, TileWriter } from '../tlog/tiles.ts';
 import type { TileData } from '../tlog/tiles.ts';
 
@@ -118,21 +120,12 @@ async function main(): Promise<void> {
   });
   const base = positionals[0];
   if (!base) throw new Error('usage: npm run log:monitor -- <base-url> --rpc <url> [--anchor 0x…] [--vkey <vkey>] [--state file] [--interval s] [--once]');
-  let vkey = values.vkey;
-  if (!vkey) {
-    vkey = (await (await fetch(`${base.replace(/\/+$/, '')}/vkey`)).text()).trim();
-    console.warn(`log-monitor: no --vkey given; trusting the key the log serves: ${vkey}`);
-  }
-  const client = await LogClient.create({ baseUrl: base, vkey, origin: values.origin, hasher: nodeHasher() });
+  const client = await openLog('log-monitor', base, values.vkey, values.origin);
   let reader: PublicClient | undefined;
-  let anchor = values.anchor as Address | undefined;
+  let anchor: Address | undefined;
   if (values.rpc) {
     reader = createChainReader(values.rpc);
-    if (!anchor) {
-      const chainId = await reader.getChainId();
-      anchor = (await loadDeployments(values.deployments, chainId))?.contracts.LedgerAnchor?.address;
-      if (!anchor) throw new Error(`no --anchor and no LedgerAnchor in ${values.deployments}/${chainId}.json`);
-    }
+    anchor = await anchorAddress(reader, values.anchor, values.deployments);
   } else console.warn('log-monitor: no --rpc given; on-chain anchors are not checked');
   let state = await loadState(values.state);
   for (;;) {

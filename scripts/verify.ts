@@ -1,6 +1,13 @@
-// Verifies a proof bundle against LedgerAnchor on any EVM RPC: needs only the bundle and an RPC URL.
+// Verifies a ledger entry against LedgerAnchor on any EVM RPC, without trusting our API or database:
 //
-//   npm run verify -- proof-bundle.json --rpc https://...
+//   npm run verify -- proof-bundle.json --rpc <url>          an offline proof bundle (ledger/README.md)
+//   npm run verify -- --log <tiles-url> --entry <seq> --rpc <url> [--anchor 0x…] [--vkey <vkey>] [--origin <o>]
+//   npm run verify -- --log <tiles-url> --entry-hash 0x… --api <api-url> --rpc <url> …
+//
+// With --log it reads the tiled transparency log (tlog/): fetches only the tiles the entry needs, checks
+// them against the signed checkpoint and the on-chain root of the first epoch covering the entry, and
+// that root's consistency with the checkpoint. --entry-hash asks the API for the entry's index (a hint:
+// the hash is then checked against the entry the log serves). Exit 0 verified, 1 rejected, 2 bad usage.
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -8,6 +15,9 @@ import { createPublicClient, http, type PublicClient } from 'viem';
 import { decodeEntry, fromHex, leafHash, verifyConsistency, verifyInclusion } from '../ledger/index.ts';
 import { ledgerAnchorAbi } from '../lib/ledger-anchor.ts';
 import { buildProofBundle, type ProofBundle } from '../lib/proof-bundle.ts';
+import { verifyAnchoredEntry } from '../tlog/anchored-entry.ts';
+import { LogError } from '../tlog/client.ts';
+import { anchorAddress, openLog } from './log-access.ts';
 
 export { buildProofBundle };
 export type { ProofBundle };
@@ -60,10 +70,61 @@ export async function verifyBundle(b: ProofBundle, client: PublicClient): Promis
   return { ok: true, epoch: b.epoch, seq: b.entry.seq, logRoot: rec.logRoot };
 }
 
+const USAGE = 'usage: npm run verify -- <proof-bundle.json> --rpc <url>\n   or: npm run verify -- --log <tiles-url> (--entry <seq> | --entry-hash 0x… --api <url>) --rpc <url> [--anchor 0x…] [--vkey <vkey>]';
+
+class UsageError extends Error {}
+
+/** The entry's index from --entry, or from the API for --entry-hash (checked later against the log). */
+async function entryIndex(v: { entry?: string; 'entry-hash'?: string; api?: string }): Promise<{ index: number; expectHash?: Uint8Array }> {
+  if (v.entry !== undefined) {
+    if (!/^(0|[1-9]\d{0,15})$/.test(v.entry)) throw new UsageError(`--entry: ${v.entry} is not an entry index (a non-negative integer)`);
+    return { index: Number(v.entry) };
+  }
+  const hash = v['entry-hash'];
+  if (!hash) throw new UsageError(`--entry or --entry-hash is required with --log\n${USAGE}`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) throw new UsageError(`--entry-hash: ${hash} is not a 32-byte hex hash`);
+  if (!v.api) throw new UsageError('--entry-hash needs --api <url> to look up the entry index (the log is addressed by index)');
+  const res = await fetch(`${v.api.replace(/\/+$/, '')}/api/ledger/entries/by-hash/${hash}`);
+  if (res.status === 404) throw new Error(`no ledger entry has entry hash ${hash}`);
+  if (!res.ok) throw new Error(`--api: GET /api/ledger/entries/by-hash answered HTTP ${res.status}`);
+  return { index: ((await res.json()) as { seq: number }).seq, expectHash: fromHex(hash) };
+}
+
+async function verifyFromLog(v: Record<string, string | undefined>): Promise<void> {
+  const { index, expectHash } = await entryIndex(v);
+  const reader = createPublicClient({ transport: http(v.rpc) });
+  const client = await openLog('verify', v.log as string, v.vkey, v.origin);
+  const anchor = await anchorAddress(reader, v.anchor, v.deployments ?? 'deployments');
+  const r = await verifyAnchoredEntry({ client, index, expectHash, reader, anchor });
+  const hashHex = `0x${Buffer.from(r.entryHash).toString('hex')}`;
+  console.log(`OK: entry ${index} (entry hash ${hashHex}) is in the signed checkpoint of ${r.checkpoint.origin} at size ${r.checkpoint.size}`);
+  if (r.anchored) console.log(`OK: and in on-chain epoch ${r.anchored.epoch} (tree size ${r.anchored.treeSize}, log root 0x${Buffer.from(r.anchored.logRoot).toString('hex')}, read from LedgerAnchor ${anchor}), which the checkpoint extends`);
+  else console.log(`NOT YET ANCHORED: the latest on-chain epoch covers ${r.anchoredSize} entries; entry ${index} will be anchored at the next epoch close`);
+}
+
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { rpc: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      rpc: { type: 'string' }, log: { type: 'string' }, entry: { type: 'string' }, 'entry-hash': { type: 'string' }, api: { type: 'string' },
+      anchor: { type: 'string' }, vkey: { type: 'string' }, origin: { type: 'string' }, deployments: { type: 'string' },
+    },
+  });
+  if (!values.rpc) throw new UsageError(`--rpc is required\n${USAGE}`);
+  if (values.log) {
+    try {
+      await verifyFromLog(values);
+    } catch (err) {
+      if (err instanceof LogError) {
+        console.error(`REJECTED: ${err.message}`);
+        process.exit(1);
+      }
+      throw err;
+    }
+    return;
+  }
   const file = positionals[0];
-  if (!file || !values.rpc) throw new Error('usage: npm run verify -- <proof-bundle.json> --rpc <url>');
+  if (!file) throw new UsageError(USAGE);
   const bundle = JSON.parse(await readFile(file, 'utf8')) as ProofBundle;
   const result = await verifyBundle(bundle, createPublicClient({ transport: http(values.rpc) }));
   if (!result.ok) {
@@ -74,5 +135,8 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((err: unknown) => { console.error(`verify: ${(err as Error).message}`); process.exit(1); });
+  main().catch((err: unknown) => {
+    console.error(`verify: ${(err as Error).message}`);
+    process.exit(err instanceof UsageError ? 2 : 1);
+  });
 }

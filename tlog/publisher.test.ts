@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { createChainReader, createChainWriter } from '../lib/chain.ts';
 import { loadConfig, testServices } from '../lib/config.ts';
 import { appendEntry, readEncodedRange } from '../lib/ledger-store.ts';
 import { Storage } from '../lib/storage.ts';
+import { testApp } from '../api/testing.ts';
 import { initialState, monitorOnce } from '../scripts/log-monitor.ts';
 import { closeEpoch } from '../scripts/epoch-close.ts';
 import { deployOneHeart } from '../scripts/deploy.ts';
@@ -185,7 +187,8 @@ describe('tiled log: publisher, client and monitor on real Postgres + S3', () =>
 
   it('closeEpoch publishes the epoch checkpoint; the monitor checks it against the on-chain anchor', async () => {
     const s = testServices();
-    const dep = await deployOneHeart({ rpcUrl: s.RPC_URL, deployerPrivateKey: KEY, outDir: await mkdtemp(path.join(os.tmpdir(), 'oh-tlog-')) });
+    const outDir = await mkdtemp(path.join(os.tmpdir(), 'oh-tlog-'));
+    const dep = await deployOneHeart({ rpcUrl: s.RPC_URL, deployerPrivateKey: KEY, outDir });
     const reader = createChainReader(s.RPC_URL);
     const anchor = dep.contracts.LedgerAnchor.address as Address;
     const month = new Date().toISOString().slice(0, 7);
@@ -218,5 +221,51 @@ describe('tiled log: publisher, client and monitor on real Postgres + S3', () =>
     await storage.put('log/tile/0/001', tile, 'application/octet-stream');
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /log-monitor: INCONSISTENT LOG: tile\/0\/001 does not match the hashes of the entry bundles/);
+
+    // `npm run verify -- --log`: the log's static files and the chain, nothing else
+    // (asynchronous: the API answering --entry-hash lookups below runs in this process)
+    const verify = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/verify.ts', '--log', `${endpoint}/${storage.bucket}/log`,
+        '--rpc', s.RPC_URL, '--anchor', anchor, '--vkey', vkey, '--origin', ORIGIN, ...args], { timeout: 60_000 });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    const good = await verify('--entry', '300');
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /OK: entry 300 \(entry hash 0x[0-9a-f]{64}\) is in the signed checkpoint of oneheart\.test\/ledger at size 590/);
+    assert.match(good.stdout, /OK: and in on-chain epoch 1 \(tree size 590, log root 0x[0-9a-f]{64}, read from LedgerAnchor/);
+    await storage.put('log/tile/0/001', tile.map((b, i) => (i === 64 ? b ^ 1 : b)), 'application/octet-stream');
+    const tampered = await verify('--entry', '300');
+    await storage.put('log/tile/0/001', tile, 'application/octet-stream');
+    assert.equal(tampered.status, 1);
+    assert.match(tampered.stderr, /REJECTED: entry 300: inclusion proof from the tiles does not match the signed checkpoint root/);
+    const usage = await verify('--entry', 'x');
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /--entry: x is not an entry index/);
+    assert.match((await verify('--entry', '590')).stderr, /REJECTED: entry 590 is beyond the checkpoint \(size 590\)/);
+    // entries published after the epoch: in the log, not anchored yet
+    await append(pool, db, 5, '44');
+    await publishLog(base);
+    const pendingAnchor = await verify('--entry', '592');
+    assert.equal(pendingAnchor.status, 0, pendingAnchor.stderr);
+    assert.match(pendingAnchor.stdout, /NOT YET ANCHORED: the latest on-chain epoch covers 590 entries/);
+    // by entry hash: the API gives the index, the CLI checks the hash against the entry the log serves
+    const api = await testApp(db.url, { DEPLOYMENTS_DIR: outDir });
+    try {
+      const apiUrl = await api.app.listen({ port: 0, host: '127.0.0.1' });
+      const hash = `0x${createHash('sha256').update((await readEncodedRange(pool, 42, 43))[0] as Uint8Array).digest('hex')}`;
+      const byHash = await verify('--entry-hash', hash, '--api', apiUrl);
+      assert.equal(byHash.status, 0, byHash.stderr);
+      assert.match(byHash.stdout, new RegExp(`OK: entry 42 \\(entry hash ${hash}\\)`));
+      const unknown = await verify('--entry-hash', `0x${'ab'.repeat(32)}`, '--api', apiUrl);
+      assert.equal(unknown.status, 1);
+      assert.match(unknown.stderr, /no ledger entry has entry hash 0xabab/);
+      assert.match((await verify('--entry-hash', hash)).stderr, /--entry-hash needs --api/);
+    } finally {
+      await api.close();
+    }
   });
 });

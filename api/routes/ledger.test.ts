@@ -182,4 +182,14 @@ describe('public ledger API', () => {
     await expectError('/api/ledger/consistency?from=2&to=1', 400, 'BAD_RANGE');
     await expectError('/api/ledger/consistency?from=0&to=1', 400, 'BAD_RANGE');
   });
+
+  it('GET /api/ledger/entries/by-hash/:hash gives the index of an entry hash (a lookup hint for tile verifiers)', async () => {
+    const [row] = (await pool.query<{ seq: string; entry_hash: Buffer }>('SELECT seq::text AS seq, entry_hash FROM ledger_entries ORDER BY seq DESC LIMIT 1')).rows;
+    assert.ok(row);
+    const res = await get(`/api/ledger/entries/by-hash/0x${row.entry_hash.toString('hex')}`);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { seq: Number(row.seq) });
+    await expectError(`/api/ledger/entries/by-hash/0x${'00'.repeat(32)}`, 404, 'NOT_FOUND');
+    await expectError('/api/ledger/entries/by-hash/0x1234', 400, 'VALIDATION_FAILED');
+  });
 });

@@ -146,6 +146,19 @@ export default async function ledgerRoutes(app: FastifyInstance, { deps }: { dep
     };
   });
 
+  app.get<{ Params: { hash: string } }>('/api/ledger/entries/by-hash/:hash', {
+    config: { auth: 'public' },
+    schema: {
+      summary: 'Index (seq) of the entry with this entry hash: a lookup hint for verifiers reading the tiled log, which then check the hash themselves', tags: ['ledger'],
+      params: { type: 'object', required: ['hash'], properties: { hash: { type: 'string', pattern: '^0x[0-9a-fA-F]{64}$' } } },
+      response: { 200: { type: 'object', required: ['seq'], properties: { seq: { type: 'integer' } } }, ...errors(400, 404, 429) },
+    },
+  }, async (req) => {
+    const [r] = await q('SELECT seq::text AS seq FROM ledger_entries WHERE entry_hash = $1', [Buffer.from(req.params.hash.slice(2), 'hex')]);
+    if (!r) throw notFound('ledger entry');
+    return { seq: Number(r.seq) };
+  });
+
   app.get<{ Params: { seq: string } }>('/api/ledger/entries/:seq/proof', {
     config: { auth: 'public' },
     schema: {
