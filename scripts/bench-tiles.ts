@@ -1,16 +1,21 @@
 /**
  * Tiled-log benchmark (tlog/).
  *   npm run bench:tiles -- [--entries 1000000] [--proofs 10000] [--cold 1000] [--concurrency 32]
- * 1. Writes the tiles and entry bundles of --entries synthetic ledger entries (the canonical encoding of
- *    ledger/example-entry.ts with seq patched) to a private s3rver, and signs a checkpoint.
+ * 1. Builds the epoch's log tree of --entries synthetic ledger entries (the canonical encoding of
+ *    ledger/example-entry.ts with seq patched), derives the tiles and entry bundles from its leaf hashes
+ *    (and, for comparison, from the entries alone as the sequencer does), uploads them to a private s3rver
+ *    in its own process, and signs a checkpoint. Each step is timed on its own.
  * 2. Computes, without I/O, the tile fetches and bytes a cold client needs per inclusion proof at
  *    1M and 100M entries (mean/max over 2,000 random indexes), next to a plain RFC 6962 proof's size.
  * 3. Verifies --proofs random entries over HTTP with the browser code path (tlog/client.ts, crypto.subtle):
  *    one shared client (tile cache warm as it goes) and --cold fresh clients; reports proofs/s and p99.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { writeUint } from '../ledger/bytes.ts';
 import { encodeEntry } from '../ledger/entry.ts';
@@ -19,14 +24,14 @@ import { EXAMPLE_ENTRY } from '../ledger/example-entry.ts';
 import { Storage } from '../lib/storage.ts';
 import { createNoteSigner, signCheckpoint } from '../tlog/checkpoint.ts';
 import { LogClient } from '../tlog/client.ts';
-import { fromBase64 } from '../tlog/hash.ts';
+import { equalBytes, fromBase64 } from '../tlog/hash.ts';
+import { buildLogTreeFromEntries, closeDefaultHashPool, logRoot, packEntries } from '../ledger/index.ts';
 import { nodeHasher } from '../tlog/node-sha256.ts';
 import { IMMUTABLE, SHORT_LIVED } from '../tlog/publisher.ts';
 import { inclusionRanges, tilesForRanges } from '../tlog/tile-proofs.ts';
 import { TILE_WIDTH, tilePath, TileWriter } from '../tlog/tiles.ts';
 import type { TileData } from '../tlog/tiles.ts';
 import { DEV_TLOG_SIGNING_KEY } from '../lib/config.ts';
-import { startS3 } from './stack/s3.ts';
 
 const { values } = parseArgs({ options: {
   entries: { type: 'string', default: '1000000' }, proofs: { type: 'string', default: '10000' },
@@ -70,38 +75,68 @@ function proofCost(n: number): { fetchesMean: number; fetchesMax: number; kibMea
   return { fetchesMean: mean(f), fetchesMax: Math.max(...f), kibMean: mean(b) / 1024, kibMax: Math.max(...b) / 1024, rfcBytes: inclusionRanges(n - 1, n).length * 32 };
 }
 
+/** s3rver in a process of its own (scripts/stack/s3-server.ts): the store must not share this event loop. */
+async function startS3Process(dir: string): Promise<{ url: string; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'stack', 's3-server.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  return { url: (JSON.parse(line) as { url: string }).url, stop: () => child.kill('SIGTERM') };
+}
+
+const seconds = (t0: number): number => (performance.now() - t0) / 1000;
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'oh-bench-tiles-'));
-  const s3 = await startS3({ dir });
+  const s3 = await startS3Process(dir);
   const storage = new Storage({ S3_ENDPOINT: s3.url, S3_REGION: 'us-east-1', S3_BUCKET: 'bench-tiles', S3_ACCESS_KEY_ID: 'S3RVER', S3_SECRET_ACCESS_KEY: 'S3RVER', S3_FORCE_PATH_STYLE: true });
   try {
     await storage.ensureBucket();
-    // 1. write
-    const t0 = performance.now();
+    const entries = Array.from({ length: N }, (_, i) => entryAt(i));
+    const BATCH = 65_536;
+
+    // 1a. the ledger's epoch build (log half): leaf hashes and tree on the worker pool
+    let t0 = performance.now();
+    const tree = await buildLogTreeFromEntries(packEntries(entries));
+    const treeS = seconds(t0);
+    // 1b. tiles and entry bundles from the epoch build's leaf hashes (what epoch close does)
+    t0 = performance.now();
+    const tiles: TileData[] = [];
     const writer = new TileWriter(nodeHasher(), 0);
-    let objects = 0;
-    let bytes = 0;
-    const put = async (tiles: TileData[]) => {
-      let next = 0;
-      await Promise.all(Array.from({ length: CONC }, async () => {
-        while (next < tiles.length) {
-          const t = tiles[next++] as TileData;
-          await storage.put(`log/${tilePath(t.tile)}`, t.data, 'application/octet-stream', t.tile.width === TILE_WIDTH ? IMMUTABLE : SHORT_LIVED);
-          objects++;
-          bytes += t.data.length;
-        }
-      }));
-    };
-    for (let from = 0; from < N; from += 65_536) {
-      const batch = Array.from({ length: Math.min(65_536, N - from) }, (_, k) => entryAt(from + k));
-      await put(await writer.push(batch));
+    for (let from = 0; from < N; from += BATCH) {
+      const to = Math.min(N, from + BATCH);
+      tiles.push(...await writer.push(entries.slice(from, to), (tree.levels[0] as Uint8Array).subarray(from * 32, to * 32)));
     }
     const done = await writer.finish();
-    await put(done.tiles);
+    tiles.push(...done.tiles);
+    const tilesS = seconds(t0);
+    if (!equalBytes(done.root, logRoot(tree))) throw new Error('tile root differs from the epoch build root');
+    // 1c. the same from entries alone (the sequencer between epochs: it hashes the leaves too)
+    t0 = performance.now();
+    const alone = new TileWriter(nodeHasher(), 0);
+    for (let from = 0; from < N; from += BATCH) await alone.push(entries.slice(from, Math.min(N, from + BATCH)));
+    const aloneRoot = (await alone.finish()).root;
+    const aloneS = seconds(t0);
+    if (!equalBytes(aloneRoot, done.root)) throw new Error('sequencer path root differs');
+    // 1d. upload
+    t0 = performance.now();
+    let next = 0;
+    let bytes = 0;
+    await Promise.all(Array.from({ length: CONC }, async () => {
+      while (next < tiles.length) {
+        const t = tiles[next++] as TileData;
+        await storage.put(`log/${tilePath(t.tile)}`, t.data, 'application/octet-stream', t.tile.width === TILE_WIDTH ? IMMUTABLE : SHORT_LIVED);
+        bytes += t.data.length;
+      }
+    }));
     const signer = await createNoteSigner(ORIGIN, fromBase64(DEV_TLOG_SIGNING_KEY));
     await storage.put('log/checkpoint', await signCheckpoint({ origin: ORIGIN, size: N, root: done.root }, signer), 'text/plain; charset=utf-8', SHORT_LIVED);
-    const writeS = (performance.now() - t0) / 1000;
-    console.log(`write: ${N.toLocaleString()} entries → ${objects.toLocaleString()} objects, ${(bytes / 2 ** 20).toFixed(1)} MiB in ${writeS.toFixed(1)} s (${Math.round(N / writeS).toLocaleString()} entries/s, hashing + s3rver PUTs)`);
+    const uploadS = seconds(t0);
+    const rate = (s: number) => `${Math.round(N / s).toLocaleString()} entries/s`;
+    console.log(`write ${N.toLocaleString()} entries → ${tiles.length.toLocaleString()} objects, ${(bytes / 2 ** 20).toFixed(1)} MiB:`);
+    console.log(`  epoch build, log tree (ledger/, worker pool)      ${treeS.toFixed(2)} s`);
+    console.log(`  tiles + bundles from the epoch's leaf hashes       ${tilesS.toFixed(2)} s  (${rate(tilesS)})  target ≤ 5 s`);
+    console.log(`  tiles + bundles from entries alone (sequencer)     ${aloneS.toFixed(2)} s  (${rate(aloneS)})`);
+    console.log(`  upload to s3rver (own process), concurrency ${CONC}     ${uploadS.toFixed(2)} s  (${Math.round(tiles.length / uploadS).toLocaleString()} PUT/s)`);
+    console.log(`  total: build + tiles + upload                      ${(treeS + tilesS + uploadS).toFixed(2)} s`);
 
     // 2. analytic proof cost
     for (const n of [1_000_000, 100_000_000]) {
@@ -138,7 +173,8 @@ async function main(): Promise<void> {
     await run(COLD, true, `HTTP, fresh client per proof, concurrency ${CONC}`);
   } finally {
     storage.destroy();
-    await s3.stop();
+    s3.stop();
+    await closeDefaultHashPool();
     await rm(dir, { recursive: true, force: true });
   }
 }
