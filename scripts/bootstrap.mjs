@@ -48,23 +48,28 @@ function ensureDependencies() {
   }
 }
 
-// Redis has no npm package that ships a server binary: use Debian's.
-function ensureRedisServer() {
-  if (process.env.REDIS_URL || has('redis-server')) return;
+/** Installs a Debian package when `binary` is missing (root + apt-get only); exits with `why` otherwise. */
+function ensureDebianPackage(pkg, binary, why) {
+  if (has(binary)) return;
   if (process.getuid?.() !== 0 || !has('apt-get')) {
-    console.error('[oneheart] redis-server is missing: install it (apt-get install redis-server) or set REDIS_URL');
+    console.error(`[oneheart] ${binary} is missing: install it (apt-get install ${pkg}); ${why}`);
     process.exit(1);
   }
-  log('installing redis-server from Debian packages (first run only) ...');
+  log(`installing ${pkg} from Debian packages (first run only) ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const ok = run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'redis-server'], env)
-    || (run('apt-get', ['update', '-q'], env) && run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'redis-server'], env));
-  if (!ok) { console.error('[oneheart] apt-get install redis-server failed'); process.exit(1); }
+  const install = () => run('apt-get', ['install', '-y', '-q', '--no-install-recommends', pkg], env);
+  if (!(install() || (run('apt-get', ['update', '-q'], env) && install()))) {
+    console.error(`[oneheart] apt-get install ${pkg} failed`);
+    process.exit(1);
+  }
 }
 
 if (!command) { console.error('usage: node scripts/bootstrap.mjs <start|test> [args]'); process.exit(2); }
 ensureDependencies();
-ensureRedisServer();
+// Redis has no npm package that ships a server binary: use Debian's.
+if (!process.env.REDIS_URL) ensureDebianPackage('redis-server', 'redis-server', 'or set REDIS_URL');
+// The browser tests drive Debian's Chromium with playwright-core (no browser download).
+if (command === 'test') ensureDebianPackage('chromium', 'chromium', 'the browser tests need it');
 
 const child = spawn(node22, ['--import', 'tsx', path.join(root, `scripts/${command}.ts`), ...args], {
   cwd: root,

@@ -1,6 +1,7 @@
-// The public verify page: GET /verify (HTML), /verify.js (web/verify.ts bundled by esbuild in
-// memory on first request, then cached), /verify/config.json (RPC and explorer the page defaults to).
-// The page verifies in the browser against the chain; the API only serves files.
+// Pages served by the API, each an HTML file and a script bundled by esbuild in memory on first
+// request (then cached): the public verify page (GET /verify, /verify.js, /verify/config.json with the
+// RPC and explorer the page defaults to; it verifies in the browser against the chain) and the
+// dashboards (GET /dashboard/<name>, /dashboard/<name>.js; they call the API with the viewer's token).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -35,17 +36,25 @@ export async function bundleWeb(entry = path.join(WEB, 'verify.ts'), minify = tr
 const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src *; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const text = { 200: { type: 'string' } } as const;
 
+/** HTML page → its script: [page path, html file, script path, script entry], files under web/. */
+const PAGES: readonly (readonly [string, string, string, string])[] = [
+  ['/verify', 'verify.html', '/verify.js', 'verify.ts'],
+  ['/dashboard/nation', 'nation.html', '/dashboard/nation.js', 'pages/nation.ts'],
+];
+
 export default async function webRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  let js: Promise<string> | undefined;
-  app.get('/verify', { schema: { hide: true, response: text } }, async (_req, reply) => {
-    reply.header('content-security-policy', PAGE_CSP).type('text/html; charset=utf-8');
-    return readFile(path.join(WEB, 'verify.html'), 'utf8');
-  });
-  app.get('/verify.js', { schema: { hide: true, response: text } }, async (_req, reply) => {
-    js ??= bundleWeb().catch((err: unknown) => { js = undefined; throw err; });
-    reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache');
-    return js;
-  });
+  for (const [page, html, script, entry] of PAGES) {
+    let js: Promise<string> | undefined;
+    app.get(page, { schema: { hide: true, response: text } }, async (_req, reply) => {
+      reply.header('content-security-policy', PAGE_CSP).type('text/html; charset=utf-8');
+      return readFile(path.join(WEB, html), 'utf8');
+    });
+    app.get(script, { schema: { hide: true, response: text } }, async (_req, reply) => {
+      js ??= bundleWeb(path.join(WEB, entry)).catch((err: unknown) => { js = undefined; throw err; });
+      reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache');
+      return js;
+    });
+  }
   app.get('/verify/config.json', {
     schema: {
       hide: true,
