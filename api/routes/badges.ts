@@ -17,7 +17,8 @@ export default async function badgeRoutes(app: FastifyInstance, { deps }: { deps
     config: { auth: SIGNED_IN },
     schema: {
       summary: 'Your badges (earned ones with awardedAt, the rest null) under the badge rules in force', tags: ['player'], security: bearer,
-      response: { 200: { type: 'object', required: ['rulesVersion', 'earned', 'badges'], properties: { rulesVersion: { type: 'integer' }, earned: { type: 'integer' }, badges: { type: 'array', items: badge } } }, ...errors(401, 429) },
+      querystring: { type: 'object', additionalProperties: false, properties: {} },
+      response: { 200: { type: 'object', required: ['rulesVersion', 'earned', 'badges'], properties: { rulesVersion: { type: 'integer' }, earned: { type: 'integer' }, badges: { type: 'array', items: badge } } }, ...errors(400, 401, 429) },
     },
   }, async (req) => {
     const held = await deps.db.playerBadge.findMany({ where: { playerId: caller(req).sub }, include: { badge: true }, orderBy: { awardedAt: 'asc' } });
