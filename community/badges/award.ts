@@ -38,15 +38,14 @@ async function publish(tx: pg.PoolClient, rules: BadgeRuleSet): Promise<void> {
 }
 
 const monthOf = (d: Date) => [new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)), new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))] as const;
-const count = async (tx: pg.PoolClient, sql: string, params: unknown[]) => Number((await tx.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
 
-/** Players (the deed's author or its witnesses) who meet `rule` with this deed. */
-async function qualifying(tx: pg.PoolClient, rule: BadgeRule, d: DeedContext): Promise<string[]> {
+/** Players (the deed's author or its witnesses) who meet `rule` with this deed; `approvedDeeds` is the author's lifetime count, read once. */
+async function qualifying(tx: pg.PoolClient, rule: BadgeRule, d: DeedContext, approvedDeeds: () => Promise<number>): Promise<string[]> {
   const c = rule.criterion;
   const [from, to] = monthOf(d.capturedAt);
   switch (c.kind) {
     case 'approved-deeds':
-      return (await count(tx, `SELECT count(*) AS n FROM actions WHERE player_id = $1::uuid AND status = 'approved'`, [d.playerId])) >= c.atLeast ? [d.playerId] : [];
+      return (await approvedDeeds()) >= c.atLeast ? [d.playerId] : [];
     case 'streak':
       return d.streakDays >= c.days ? [d.playerId] : [];
     case 'zone-champion': {
@@ -72,11 +71,14 @@ export async function awardBadges(tx: pg.PoolClient, deed: DeedContext, rules: B
   await publish(tx, rules);
   const held = new Set((await tx.query<{ code: string }>(
     'SELECT b.code FROM player_badges pb JOIN badges b ON b.id = pb.badge_id WHERE pb.player_id = $1::uuid', [deed.playerId])).rows.map((r) => r.code));
+  let deeds: Promise<number> | undefined;
+  const approvedDeeds = () => (deeds ??= tx.query<{ n: string }>(
+    `SELECT count(*) AS n FROM actions WHERE player_id = $1::uuid AND status = 'approved'`, [deed.playerId]).then((r) => Number(r.rows[0]?.n ?? 0)));
   const awards: Award[] = [];
   for (const rule of rules.badges) {
     // Only witness-of-the-month can go to someone other than the deed's author.
     if (rule.criterion.kind !== 'witness-of-the-month' && held.has(rule.code)) continue;
-    const candidates = (await qualifying(tx, rule, deed)).filter((p) => p !== deed.playerId || !held.has(rule.code));
+    const candidates = (await qualifying(tx, rule, deed, approvedDeeds)).filter((p) => p !== deed.playerId || !held.has(rule.code));
     for (const playerId of candidates) {
       const inserted = await tx.query(
         `INSERT INTO player_badges (player_id, badge_id, awarded_at) SELECT $1::uuid, id, $3 FROM badges WHERE code = $2
