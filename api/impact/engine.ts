@@ -7,6 +7,7 @@ import { computeImpact, levelForXp, type ImpactBreakdown } from './formula.ts';
 import type { Leaderboard } from './leaderboard.ts';
 import { inTransaction } from '../../lib/transaction.ts';
 import { awardBadges, type Award } from '../../community/badges/award.ts';
+import { recordBadgeEvents } from '../../community/badges/events.ts';
 
 export interface ImpactResult {
   entry: StoredEntry;
@@ -14,6 +15,8 @@ export interface ImpactResult {
   breakdown: ImpactBreakdown | null;
   /** Badges this application awarded (to the author or, for witness badges, to witnesses). */
   badges: Award[];
+  /** The deed's zone (null when nothing was changed). */
+  zoneId: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -42,6 +45,7 @@ interface ActionRow {
 export async function applyImpact(pool: pg.Pool, actionId: string, now = new Date(), leaderboard?: Leaderboard): Promise<ImpactResult> {
   const result = await inTransaction(pool, (client) => applyInTransaction(client, actionId, now));
   if (leaderboard && result.breakdown) await recordScore(pool, leaderboard, actionId, result.breakdown.xp, now);
+  await recordBadgeEvents(pool, result.badges, result.zoneId, now);
   return result;
 }
 
@@ -61,7 +65,7 @@ async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date
   const locked = await tx.query('SELECT id FROM actions WHERE id = $1::uuid FOR UPDATE', [actionId]);
   if (!locked.rows[0]) throw notFound('action');
   const existing = await entryForAction(tx, actionId);
-  if (existing) return { entry: existing, breakdown: null, badges: [] };
+  if (existing) return { entry: existing, breakdown: null, badges: [], zoneId: null };
 
   const verdict = (await tx.query<{ decision: string; authenticity: number; model_version: string }>(
     'SELECT decision::text AS decision, authenticity, model_version FROM verification_results WHERE action_id = $1::uuid', [actionId])).rows[0];
@@ -110,7 +114,7 @@ async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date
     await tx.query(`UPDATE quest_assignments SET status = 'completed', completed_at = $2 WHERE id = $1::uuid`, [a.assignment_id, now]);
   }
   const badges = await awardBadges(tx, { playerId: a.player_id, actionId, zoneId: a.zone_id, capturedAt: a.captured_at, streakDays, now });
-  return { entry, breakdown, badges };
+  return { entry, breakdown, badges, zoneId: a.zone_id };
 }
 
 /** JSON-safe view of a result. */

@@ -5,6 +5,7 @@ import { applyImpact } from '../../api/impact/engine.ts';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { action, mission, zone } from '../testing.ts';
 import { awardBadges } from './award.ts';
+import { badgeEventId } from './events.ts';
 import { BADGE_RULES, ruleSetDigest } from './rules.ts';
 
 const DAY = 86_400_000;
@@ -54,6 +55,9 @@ describe('badges awarded inside the impact transaction', () => {
     const published = (await db.sql.query('SELECT version, digest FROM badge_rule_sets')).rows;
     assert.deepEqual(published, [{ version: BADGE_RULES.version, digest: ruleSetDigest(BADGE_RULES) }]);
     assert.equal(Number((await db.sql.query('SELECT count(*) AS n FROM badges')).rows[0].n), BADGE_RULES.badges.length);
+    const events = (await db.sql.query(`SELECT id, zone_id, props FROM telemetry_events WHERE name = 'badge_earned' AND player_id = $1`, [p])).rows;
+    assert.deepEqual(events, [{ id: badgeEventId({ playerId: p, code: 'first-deed' }), zone_id: zoneId, props: { code: 'first-deed' } }]);
+    assert.match(String(events[0]?.id), /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it('crowns the zone champion of the month (ties share) and the witness of the month', async () => {
