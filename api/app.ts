@@ -9,6 +9,8 @@ import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import authRoutes from './routes/auth.ts';
+import badgeRoutes from './routes/badges.ts';
+import communityRoutes from './routes/community.ts';
 import governmentRoutes from './routes/government.ts';
 import healthRoutes from './routes/health.ts';
 import impactRoutes from './routes/impact.ts';
@@ -60,6 +62,8 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(questRoutes, { deps });
   await app.register(proofRoutes, { deps });
   await app.register(socialRoutes, { deps });
+  await app.register(communityRoutes, { deps });
+  await app.register(badgeRoutes, { deps });
   await app.register(impactRoutes, { deps });
   await app.register(telemetryRoutes, { deps });
   await app.register(ledgerRoutes, { deps });

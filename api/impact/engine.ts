@@ -6,13 +6,17 @@ import { ApiError, notFound } from '../errors.ts';
 import { computeImpact, levelForXp, type ImpactBreakdown } from './formula.ts';
 import type { Leaderboard } from './leaderboard.ts';
 import { inTransaction } from '../../lib/transaction.ts';
-
-export const FIRST_DEED_BADGE = { code: 'first-deed', name: 'First deed', description: 'Your first verified good deed is on the ledger.' };
+import { awardBadges, type Award } from '../../community/badges/award.ts';
+import { recordBadgeEvents } from '../../community/badges/events.ts';
 
 export interface ImpactResult {
   entry: StoredEntry;
   /** null when the entry already existed (nothing was changed). */
   breakdown: ImpactBreakdown | null;
+  /** Badges this application awarded (to the author or, for witness badges, to witnesses). */
+  badges: Award[];
+  /** The deed's zone (null when nothing was changed). */
+  zoneId: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -27,7 +31,7 @@ export function nextStreak(previous: number, lastProofAt: Date | null, now: Date
 }
 
 interface ActionRow {
-  id: string; player_id: string; mission_id: string; assignment_id: string | null; captured_at: Date; latitude: number; longitude: number;
+  id: string; player_id: string; mission_id: string; zone_id: string; assignment_id: string | null; captured_at: Date; latitude: number; longitude: number;
   address: string; xp: string; level: number; streak_days: number; last_proof_at: Date | null;
   base_xp: number; base_heart: string; duration_minutes: number; difficulty: number; multiplier: string;
 }
@@ -35,12 +39,13 @@ interface ActionRow {
 /**
  * Requires an `approve` verification result. In one transaction: appends the
  * ledger entry, updates the player's progress, approves the action, completes
- * the assignment and awards the first-deed badge. Idempotent per action: a
+ * the assignment and awards the badges it earns (community/badges/). Idempotent per action: a
  * second call returns the existing entry and changes nothing.
  */
 export async function applyImpact(pool: pg.Pool, actionId: string, now = new Date(), leaderboard?: Leaderboard): Promise<ImpactResult> {
   const result = await inTransaction(pool, (client) => applyInTransaction(client, actionId, now));
   if (leaderboard && result.breakdown) await recordScore(pool, leaderboard, actionId, result.breakdown.xp, now);
+  await recordBadgeEvents(pool, result.badges, result.zoneId, now);
   return result;
 }
 
@@ -60,18 +65,20 @@ async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date
   const locked = await tx.query('SELECT id FROM actions WHERE id = $1::uuid FOR UPDATE', [actionId]);
   if (!locked.rows[0]) throw notFound('action');
   const existing = await entryForAction(tx, actionId);
-  if (existing) return { entry: existing, breakdown: null };
+  if (existing) return { entry: existing, breakdown: null, badges: [], zoneId: null };
 
   const verdict = (await tx.query<{ decision: string; authenticity: number; model_version: string }>(
     'SELECT decision::text AS decision, authenticity, model_version FROM verification_results WHERE action_id = $1::uuid', [actionId])).rows[0];
   if (!verdict || verdict.decision !== 'approve') throw new ApiError(409, 'NOT_APPROVED', 'the action has no approve verification result');
 
+  // NO KEY UPDATE: enough for the progress update, and it does not block the key-share locks
+  // other players' transactions take when awarding this player a witness badge (no deadlock).
   const a = (await tx.query<ActionRow>(
-    `SELECT a.id::text, a.player_id::text, a.mission_id::text, a.assignment_id::text, a.captured_at, a.latitude, a.longitude,
+    `SELECT a.id::text, a.player_id::text, a.mission_id::text, m.zone_id::text, a.assignment_id::text, a.captured_at, a.latitude, a.longitude,
             p.address, p.xp::text AS xp, p.level, p.streak_days, p.last_proof_at,
             m.base_xp, m.base_heart::text AS base_heart, m.duration_minutes, m.difficulty, z.multiplier::text AS multiplier
        FROM actions a JOIN players p ON p.id = a.player_id JOIN missions m ON m.id = a.mission_id JOIN zones z ON z.id = m.zone_id
-      WHERE a.id = $1::uuid FOR UPDATE OF p`, [actionId])).rows[0];
+      WHERE a.id = $1::uuid FOR NO KEY UPDATE OF p`, [actionId])).rows[0];
   if (!a) throw notFound('action');
   const evidence = (await tx.query<{ sha256: string; salt: Buffer }>(
     'SELECT sha256, salt FROM evidence WHERE action_id = $1::uuid ORDER BY created_at, id', [actionId])).rows;
@@ -106,15 +113,8 @@ async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date
   if (a.assignment_id) {
     await tx.query(`UPDATE quest_assignments SET status = 'completed', completed_at = $2 WHERE id = $1::uuid`, [a.assignment_id, now]);
   }
-  await tx.query(
-    `INSERT INTO badges (id, code, name, description) VALUES (gen_random_uuid(), $1, $2, $3) ON CONFLICT (code) DO NOTHING`,
-    [FIRST_DEED_BADGE.code, FIRST_DEED_BADGE.name, FIRST_DEED_BADGE.description],
-  );
-  await tx.query(
-    `INSERT INTO player_badges (player_id, badge_id, awarded_at) SELECT $1::uuid, id, $3 FROM badges WHERE code = $2 ON CONFLICT DO NOTHING`,
-    [a.player_id, FIRST_DEED_BADGE.code, now],
-  );
-  return { entry, breakdown };
+  const badges = await awardBadges(tx, { playerId: a.player_id, actionId, zoneId: a.zone_id, capturedAt: a.captured_at, streakDays, now });
+  return { entry, breakdown, badges, zoneId: a.zone_id };
 }
 
 /** JSON-safe view of a result. */

@@ -2,17 +2,26 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import { caller } from '../plugins/auth.ts';
+import { listZoneComments } from '../../community/comments.ts';
+import { cursorParam, limitParam } from './community.ts';
 import { PLAYER } from './proof.ts';
 import { bearer, errors, uuid } from './schemas.ts';
 
 const actionBody = { type: 'object', additionalProperties: false, required: ['actionId'], properties: { actionId: uuid } } as const;
+const comment = {
+  type: 'object', required: ['id', 'zoneId', 'actionId', 'authorId', 'authorName', 'body', 'sentiment', 'createdAt'],
+  properties: {
+    id: { type: 'string' }, zoneId: { type: 'string' }, actionId: { type: ['string', 'null'] }, authorId: { type: 'string' },
+    authorName: { type: ['string', 'null'] }, body: { type: 'string' }, sentiment: { type: 'number' }, createdAt: { type: 'string' },
+  },
+} as const;
 const counts = {
   type: 'object',
   required: ['actionId', 'witnesses', 'upvotes'],
   properties: { actionId: { type: 'string' }, witnesses: { type: 'integer' }, upvotes: { type: 'integer' } },
 } as const;
 
-/** Witnesses and upvotes from the community of the action's zone; one of each per player and action. */
+/** Witnesses and upvotes from the community of the action's zone (one of each per player and action); the community page with its comments. */
 export default async function socialRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const { db } = deps;
 
@@ -66,16 +75,18 @@ export default async function socialRoutes(app: FastifyInstance, { deps }: { dep
     return reply.status(201).send(await counted(req.body.actionId));
   });
 
-  app.get<{ Params: { zoneId: string } }>('/api/social/community/:zoneId', {
+  app.get<{ Params: { zoneId: string }; Querystring: { limit?: string; cursor?: string } }>('/api/social/community/:zoneId', {
     config: { auth: 'public' },
     schema: {
-      summary: "A zone's community: members and recent actions with their witnesses and upvotes", tags: ['social'],
+      summary: "A zone's community: members, recent actions with their witnesses and upvotes, and a page of visible comments (newest first; pass nextCursor as cursor)", tags: ['social'],
       params: { type: 'object', required: ['zoneId'], additionalProperties: false, properties: { zoneId: uuid } },
+      querystring: { type: 'object', additionalProperties: false, properties: { limit: limitParam, cursor: cursorParam } },
       response: {
         200: {
-          type: 'object', required: ['zoneId', 'name', 'members', 'actions'],
+          type: 'object', required: ['zoneId', 'name', 'members', 'actions', 'comments', 'nextCursor'],
           properties: {
             zoneId: { type: 'string' }, name: { type: 'string' }, members: { type: 'integer' },
+            comments: { type: 'array', items: comment }, nextCursor: { type: ['string', 'null'] },
             actions: { type: 'array', items: { type: 'object', required: ['actionId', 'missionId', 'missionTitle', 'status', 'submittedAt', 'witnesses', 'upvotes'], properties: { actionId: { type: 'string' }, missionId: { type: 'string' }, missionTitle: { type: 'string' }, status: { type: 'string' }, submittedAt: { type: 'string' }, witnesses: { type: 'integer' }, upvotes: { type: 'integer' } } } },
           },
         },
@@ -85,7 +96,7 @@ export default async function socialRoutes(app: FastifyInstance, { deps }: { dep
   }, async (req) => {
     const zone = await db.zone.findUnique({ where: { id: req.params.zoneId }, select: { id: true, name: true } });
     if (!zone) throw notFound('zone');
-    const [members, actions] = await Promise.all([
+    const [members, actions, page] = await Promise.all([
       db.player.count({ where: { homeZoneId: zone.id } }),
       db.action.findMany({
         where: { mission: { zoneId: zone.id } },
@@ -93,10 +104,12 @@ export default async function socialRoutes(app: FastifyInstance, { deps }: { dep
         take: 50,
         select: { id: true, missionId: true, status: true, submittedAt: true, mission: { select: { title: true } }, _count: { select: { witnesses: true, upvotes: true } } },
       }),
+      listZoneComments(db, zone.id, { limit: Number(req.query.limit ?? 20), ...(req.query.cursor ? { cursor: req.query.cursor } : {}) }),
     ]);
     return {
       zoneId: zone.id, name: zone.name, members,
       actions: actions.map((a) => ({ actionId: a.id, missionId: a.missionId, missionTitle: a.mission.title, status: a.status, submittedAt: a.submittedAt.toISOString(), witnesses: a._count.witnesses, upvotes: a._count.upvotes })),
+      ...page,
     };
   });
 }
