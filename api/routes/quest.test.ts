@@ -48,7 +48,7 @@ describe('map and quests', () => {
     const denied = await create(player.accessToken, mission());
     assert.equal(denied.statusCode, 403);
     assert.equal((await t.app.inject({ method: 'POST', url: '/api/quest/create', payload: mission() })).statusCode, 401);
-    for (const bad of [mission({ extra: 1 }), mission({ baseHeart: '1.5' }), mission({ type: 'party' }), mission({ latitude: 91 }), mission({ zoneId: otherZoneId.replace(/.$/, '0') })]) {
+    for (const bad of [mission({ extra: 1 }), mission({ baseHeart: '1.5' }), mission({ type: 'party' }), mission({ latitude: 91 }), mission({ zoneId: otherZoneId.replace(/.$/, (c) => (c === '0' ? '1' : '0')) })]) {
       const res = await create(admin.accessToken, bad);
       assert.equal(res.statusCode, 400, JSON.stringify(bad));
     }
