@@ -12,6 +12,8 @@ const root = dirname(require.resolve('arima'));
 export interface ArimaOrder {
   p: number; d: number; q: number;
   P?: number; D?: number; Q?: number; s?: number;
+  /** 0 exact maximum likelihood (the package's default), 1 conditional sum of squares */
+  method?: 0 | 1;
 }
 
 interface ArimaModel {

@@ -60,15 +60,25 @@ function interval(point: number, se: number, q80: number, q95: number): Forecast
   };
 }
 
-function viaArima(history: readonly number[], trend: LinearTrend, rung: Rung, horizon: number): ForecastPoint[] | null {
-  const n = history.length;
+/** Exact maximum likelihood first; when it fails to converge (NaN out of ctsa), conditional sum of squares. */
+const ESTIMATIONS = [{ method: 0, name: 'exact ML' }, { method: 1, name: 'conditional sum of squares' }] as const;
+
+function viaArima(history: readonly number[], trend: LinearTrend, rung: Rung, horizon: number): { points: ForecastPoint[]; estimation: string } | null {
   const residuals = history.map((v, t) => v - trend.at(t));
-  let fit: { point: number[]; variance: number[] };
-  try {
-    fit = fitAndPredict(residuals, rung.order, horizon);
-  } catch {
-    return null;
+  for (const e of ESTIMATIONS) {
+    let fit: { point: number[]; variance: number[] };
+    try {
+      fit = fitAndPredict(residuals, { ...rung.order, method: e.method }, horizon);
+    } catch {
+      continue;
+    }
+    const points = withIntervals(fit, trend, history.length, horizon);
+    if (points) return { points, estimation: e.name };
   }
+  return null;
+}
+
+function withIntervals(fit: { point: number[]; variance: number[] }, trend: LinearTrend, n: number, horizon: number): ForecastPoint[] | null {
   const points: ForecastPoint[] = [];
   for (let h = 0; h < horizon; h++) {
     const t = n + h;
@@ -102,8 +112,10 @@ export function forecastSeries(history: readonly number[], horizon = 12): Foreca
       reasons.push(`${rung.method} needs ${needed} months`);
       continue;
     }
-    const points = viaArima(history, trend, rung, horizon);
-    if (points) return { method: rung.method, spec: rung.spec, historyMonths: n, fallback: rung.method !== 'sarima', note: note(n, reasons), points };
+    const fit = viaArima(history, trend, rung, horizon);
+    if (fit) {
+      return { method: rung.method, spec: `${rung.spec}, ${fit.estimation}`, historyMonths: n, fallback: rung.method !== 'sarima', note: note(n, reasons), points: fit.points };
+    }
     reasons.push(`${rung.method} did not converge`);
   }
   return {
