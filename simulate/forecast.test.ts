@@ -5,7 +5,7 @@ import { forecastSeries, InsufficientHistoryError, MIN_HISTORY_MONTHS } from './
 import { syntheticMonthly } from './synthetic.ts';
 
 describe('forecastSeries (real arima WASM)', () => {
-  for (const [months, method, fallback] of [[48, 'sarima', false], [30, 'seasonal-ar', true], [18, 'arima', true], [6, 'linear-trend', true]] as const) {
+  for (const [months, method, fallback] of [[48, 'sarima', false], [30, 'seasonal-index', true], [18, 'seasonal-index', true], [11, 'arima', true], [6, 'linear-trend', true]] as const) {
     it(`${months} months → ${method}: 12 points, intervals nest around the point, 95% wider than 80%`, () => {
       const f = forecastSeries(syntheticMonthly(3, months).values);
       assert.deepEqual([f.method, f.fallback, f.historyMonths], [method, fallback, months]);

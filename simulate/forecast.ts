@@ -10,7 +10,7 @@
 import { fitAndPredict, minimumLength, type ArimaOrder } from './arima.ts';
 import { fitLinearTrend, tQuantile, Z, type LinearTrend } from './linear-trend.ts';
 
-export type ForecastMethod = 'sarima' | 'seasonal-ar' | 'arima' | 'linear-trend';
+export type ForecastMethod = 'sarima' | 'seasonal-index' | 'arima' | 'linear-trend';
 
 export interface ForecastPoint {
   point: number;
@@ -35,10 +35,13 @@ export interface Forecast {
 export const MIN_HISTORY_MONTHS = 3;
 const SEASON = 12;
 
-interface Rung { method: Exclude<ForecastMethod, 'linear-trend'>; order: ArimaOrder; spec: string }
+interface Rung { method: Exclude<ForecastMethod, 'linear-trend'>; order: ArimaOrder; spec: string; seasonalIndex?: true; minMonths?: number }
 const LADDER: Rung[] = [
   { method: 'sarima', order: { p: 1, d: 0, q: 0, P: 0, D: 1, Q: 1, s: SEASON }, spec: 'SARIMA(1,0,0)(0,1,1)[12] on the linearly detrended series' },
-  { method: 'seasonal-ar', order: { p: 1, d: 0, q: 0, P: 1, D: 0, Q: 0, s: SEASON }, spec: 'SARIMA(1,0,0)(1,0,0)[12] on the linearly detrended series' },
+  {
+    method: 'seasonal-index', order: { p: 1, d: 0, q: 0 }, seasonalIndex: true, minMonths: SEASON + 1,
+    spec: 'ARIMA(1,0,0) on the linearly detrended series less its mean per calendar month',
+  },
   { method: 'arima', order: { p: 1, d: 0, q: 0 }, spec: 'ARIMA(1,0,0) on the linearly detrended series (no seasonality)' },
 ];
 const SEASONAL_MIN = minimumLength(LADDER[0]!.order);
@@ -63,8 +66,30 @@ function interval(point: number, se: number, q80: number, q95: number): Forecast
 /** Exact maximum likelihood first; when it fails to converge (NaN out of ctsa), conditional sum of squares. */
 const ESTIMATIONS = [{ method: 0, name: 'exact ML' }, { method: 1, name: 'conditional sum of squares' }] as const;
 
+/**
+ * Mean detrended value per calendar month (position t mod 12) and the variance
+ * of that mean; the remainder's variance is inflated by n / (n - 13) for the 12
+ * means and the line fitted from the same n points.
+ */
+function seasonalIndex(residuals: number[]): { index: number[]; remainder: number[]; indexVariance: number[]; inflation: number } {
+  const sums = Array<number>(SEASON).fill(0), counts = Array<number>(SEASON).fill(0);
+  residuals.forEach((r, t) => {
+    sums[t % SEASON]! += r;
+    counts[t % SEASON]! += 1;
+  });
+  const index = sums.map((s, m) => (counts[m]! > 0 ? s / counts[m]! : 0));
+  const remainder = residuals.map((r, t) => r - index[t % SEASON]!);
+  const n = residuals.length;
+  const inflation = n / Math.max(1, n - SEASON - 1);
+  const variance = (remainder.reduce((a, r) => a + r * r, 0) / n) * inflation;
+  return { index, remainder, indexVariance: counts.map((c) => (c > 0 ? variance / c : variance)), inflation };
+}
+
 function viaArima(history: readonly number[], trend: LinearTrend, rung: Rung, horizon: number): { points: ForecastPoint[]; estimation: string } | null {
-  const residuals = history.map((v, t) => v - trend.at(t));
+  const n = history.length;
+  const detrended = history.map((v, t) => v - trend.at(t));
+  const season = rung.seasonalIndex ? seasonalIndex(detrended) : null;
+  const residuals = season ? season.remainder : detrended;
   for (const e of ESTIMATIONS) {
     let fit: { point: number[]; variance: number[] };
     try {
@@ -72,7 +97,13 @@ function viaArima(history: readonly number[], trend: LinearTrend, rung: Rung, ho
     } catch {
       continue;
     }
-    const points = withIntervals(fit, trend, history.length, horizon);
+    if (season) {
+      fit = {
+        point: fit.point.map((p, h) => p + season.index[(n + h) % SEASON]!),
+        variance: fit.variance.map((v, h) => v * season.inflation + season.indexVariance[(n + h) % SEASON]!),
+      };
+    }
+    const points = withIntervals(fit, trend, n, horizon);
     if (points) return { points, estimation: e.name };
   }
   return null;
@@ -107,7 +138,7 @@ export function forecastSeries(history: readonly number[], horizon = 12): Foreca
   const trend = fitLinearTrend(history);
   const reasons: string[] = [];
   for (const rung of LADDER) {
-    const needed = minimumLength(rung.order);
+    const needed = Math.max(minimumLength(rung.order), rung.minMonths ?? 0);
     if (n < needed) {
       reasons.push(`${rung.method} needs ${needed} months`);
       continue;

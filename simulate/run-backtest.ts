@@ -8,7 +8,7 @@ import { syntheticMonthly } from './synthetic.ts';
 const SERIES = 200;
 const HOLDOUT = 6;
 const SEED = 20_261_124;
-const HISTORIES = [60, 48, 30, 18];
+const HISTORIES = [60, 48, 36, 30, 24, 18, 13];
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;

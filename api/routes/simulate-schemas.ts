@@ -22,7 +22,7 @@ export const forecastSchema = {
     model: {
       type: 'object', required: ['method', 'spec', 'historyMonths', 'fallback', 'note'],
       properties: {
-        method: { type: 'string', enum: ['sarima', 'seasonal-ar', 'arima', 'linear-trend'] }, spec: { type: 'string' },
+        method: { type: 'string', enum: ['sarima', 'seasonal-index', 'arima', 'linear-trend'] }, spec: { type: 'string' },
         historyMonths: { type: 'integer' }, fallback: { type: 'boolean', description: 'true when a simpler model than the seasonal one was used' },
         note: { type: ['string', 'null'], description: 'why a simpler model was used' },
       },
