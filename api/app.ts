@@ -19,8 +19,10 @@ import ledgerRoutes from './routes/ledger.ts';
 import tokenRoutes from './routes/token.ts';
 import mapRoutes from './routes/map.ts';
 import playerRoutes from './routes/player.ts';
+import policyInsightsRoutes from './routes/policy-insights.ts';
 import proofRoutes from './routes/proof.ts';
 import questRoutes from './routes/quest.ts';
+import simulateRoutes from './routes/simulate.ts';
 import socialRoutes from './routes/social.ts';
 import telemetryRoutes from './routes/telemetry.ts';
 
@@ -70,6 +72,8 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(tokenRoutes, { deps });
   await app.register(leaderboardRoutes, { deps });
   await app.register(governmentRoutes, { deps });
+  await app.register(policyInsightsRoutes, { deps });
+  await app.register(simulateRoutes, { deps });
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

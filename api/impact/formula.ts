@@ -28,6 +28,19 @@ export const FORMULA_V1 = {
   fund: { localBps: 6_000, nationalBps: 3_000, globalBps: 1_000 },
 } as const;
 
+/** The parameters of a formula (FORMULA_V1's shape); the policy simulator (simulate/) replays history under changed ones. */
+export interface FormulaParams {
+  duration: { referenceMinutes: number; minBps: number; maxBps: number };
+  community: { perWitnessBps: number; maxBonusBps: number };
+  level: { perLevelBps: number; maxBonusBps: number };
+  difficultyBps: readonly number[];
+  streak: { perDayBps: number; maxBonusBps: number };
+  authenticity: { floorBps: number };
+  creditUnitsPerReferenceHour: bigint;
+  levelXp: number;
+  fund: { localBps: number; nationalBps: number; globalBps: number };
+}
+
 const BPS = 10_000;
 
 export interface ImpactInputs {
@@ -65,13 +78,18 @@ export function decimalToBps(value: string): number {
 }
 
 export function levelForXp(xp: bigint): number {
+  return levelUnder(FORMULA_V1, xp);
+}
+
+/** The level `xp` reaches under the parameters `p`. */
+export function levelUnder(p: Pick<FormulaParams, 'levelXp'>, xp: bigint): number {
   // largest n with levelXp × (n-1)^2 <= xp
-  const steps = Math.floor(Math.sqrt(Number(xp) / FORMULA_V1.levelXp));
+  const steps = Math.floor(Math.sqrt(Number(xp) / p.levelXp));
   return 1 + steps;
 }
 
-export function computeImpact(i: ImpactInputs): ImpactBreakdown {
-  const p = FORMULA_V1;
+/** The impact of one action; `p` defaults to the live formula (the engine never passes another). */
+export function computeImpact(i: ImpactInputs, p: FormulaParams = FORMULA_V1): ImpactBreakdown {
   const duration = Math.round(clamp(Math.sqrt(i.durationMinutes / p.duration.referenceMinutes) * BPS, p.duration.minBps, p.duration.maxBps));
   const zone = decimalToBps(i.zoneMultiplier);
   const community = BPS + Math.min(p.community.maxBonusBps, Math.max(0, i.witnesses) * p.community.perWitnessBps);
