@@ -16,10 +16,12 @@ import leaderboardRoutes from './routes/leaderboard.ts';
 import ledgerRoutes from './routes/ledger.ts';
 import tokenRoutes from './routes/token.ts';
 import mapRoutes from './routes/map.ts';
+import notificationRoutes from './routes/notification.ts';
 import playerRoutes from './routes/player.ts';
 import proofRoutes from './routes/proof.ts';
 import questRoutes from './routes/quest.ts';
 import socialRoutes from './routes/social.ts';
+import sponsorRoutes from './routes/sponsor.ts';
 import telemetryRoutes from './routes/telemetry.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -66,6 +68,8 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(tokenRoutes, { deps });
   await app.register(leaderboardRoutes, { deps });
   await app.register(governmentRoutes, { deps });
+  await app.register(notificationRoutes, { deps });
+  await app.register(sponsorRoutes, { deps });
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

@@ -1,11 +1,12 @@
 // applyImpact: an approved action becomes a ledger entry, player progress and a completed quest — once.
 import type pg from 'pg';
-import { appendEntry, entryForAction, type StoredEntry } from '../../lib/ledger-store.ts';
+import { appendEntry, creditsDecimal, entryForAction, type StoredEntry } from '../../lib/ledger-store.ts';
 import { commitEvidence } from '../../ledger/index.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { computeImpact, levelForXp, type ImpactBreakdown } from './formula.ts';
 import type { Leaderboard } from './leaderboard.ts';
 import { inTransaction } from '../../lib/transaction.ts';
+import { notify } from '../../lib/notify.ts';
 
 export const FIRST_DEED_BADGE = { code: 'first-deed', name: 'First deed', description: 'Your first verified good deed is on the ledger.' };
 
@@ -110,10 +111,17 @@ async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date
     `INSERT INTO badges (id, code, name, description) VALUES (gen_random_uuid(), $1, $2, $3) ON CONFLICT (code) DO NOTHING`,
     [FIRST_DEED_BADGE.code, FIRST_DEED_BADGE.name, FIRST_DEED_BADGE.description],
   );
-  await tx.query(
+  const badge = await tx.query(
     `INSERT INTO player_badges (player_id, badge_id, awarded_at) SELECT $1::uuid, id, $3 FROM badges WHERE code = $2 ON CONFLICT DO NOTHING`,
     [a.player_id, FIRST_DEED_BADGE.code, now],
   );
+  await notify(tx, {
+    playerId: a.player_id, kind: 'proof_verified', dedupeKey: `proof_verified:${actionId}`,
+    payload: { actionId, seq: entry.seq.toString(), xp: breakdown.xp, heart: breakdown.heart.toString(), impactCredits: creditsDecimal(breakdown.impactCredits) },
+  });
+  if (badge.rowCount) {
+    await notify(tx, { playerId: a.player_id, kind: 'badge_earned', dedupeKey: `badge_earned:${FIRST_DEED_BADGE.code}`, payload: { code: FIRST_DEED_BADGE.code, name: FIRST_DEED_BADGE.name } });
+  }
   return { entry, breakdown };
 }
 
