@@ -14,6 +14,7 @@ import healthRoutes from './routes/health.ts';
 import impactRoutes from './routes/impact.ts';
 import leaderboardRoutes from './routes/leaderboard.ts';
 import ledgerRoutes from './routes/ledger.ts';
+import ledgerWebhookRoutes from './routes/ledger-webhooks.ts';
 import tokenRoutes from './routes/token.ts';
 import mapRoutes from './routes/map.ts';
 import notificationRoutes from './routes/notification.ts';
@@ -70,6 +71,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(governmentRoutes, { deps });
   await app.register(notificationRoutes, { deps });
   await app.register(sponsorRoutes, { deps });
+  await app.register(ledgerWebhookRoutes, { deps });
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

@@ -7,6 +7,7 @@ import type { Deps } from '../deps.ts';
 import { createPgPool } from '../impact/worker.ts';
 import { startDeliveryWorker, type DeliveryWorker } from './deliveries.ts';
 import { startDispatcher, type Dispatcher } from './dispatcher.ts';
+import { announceLedgerStatus } from './ledger-watch.ts';
 import { logTransport } from './transports/log.ts';
 import type { Transport } from './transports/types.ts';
 import { webhookTransport } from './transports/webhook.ts';
@@ -39,11 +40,19 @@ export async function startNotificationWorkers(deps: Deps, logger: FastifyBaseLo
     databaseUrl: config.DATABASE_URL, pool, redis: deps.redis, redisPrefix: config.REDIS_PREFIX, queue,
     attempts: config.NOTIFY_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS, sweepMs: config.NOTIFY_SWEEP_MS, onError,
   });
+  // Ledger status webhooks: one pass per sweep interval, never two at once.
+  let watching: Promise<unknown> = Promise.resolve();
+  const watch = () => {
+    watching = watching.then(() => announceLedgerStatus({ pool, chain: deps.chain, queue, attempts: config.NOTIFY_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS })).catch(onError);
+  };
+  const ledgerTimer = setInterval(watch, config.NOTIFY_SWEEP_MS);
   return {
     dispatcher,
     deliveries,
     queue,
     async close() {
+      clearInterval(ledgerTimer);
+      await watching;
       await dispatcher.close();
       await deliveries.close();
       await queue.close();
