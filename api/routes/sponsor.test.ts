@@ -123,6 +123,13 @@ describe('sponsors on the real chain: campaign, fund calldata signed by the spon
     const stolen = await call('POST', '/api/sponsor/campaign', rival, { ...body, campaignId });
     assert.equal(stolen.statusCode, 409);
     assert.deepEqual([await count('campaigns'), await count('campaign_zones'), await count('campaign_missions')], [1, 1, 1]);
+
+    // Two identical creates at once: one creates, the other gets the same campaign.
+    const race = { name: 'Seedlings', missionIds: [missionId] };
+    const [a, b] = await Promise.all([call('POST', '/api/sponsor/campaign', sponsor, race), call('POST', '/api/sponsor/campaign', sponsor, race)]);
+    assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 201], `${a.body} ${b.body}`);
+    assert.equal(a.json().id, b.json().id);
+    assert.equal(await count('campaigns'), 2);
   });
 
   it('GET /api/sponsor/fund-tx → signed by the sponsor → indexer → panel; bucket totals on chain equal the mirror', async () => {
