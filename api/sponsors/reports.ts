@@ -14,30 +14,35 @@ export async function sponsorPanel(pool: pg.Pool, chainId: number, sponsor: stri
     `SELECT tx_hash AS "txHash", block_number::text AS "blockNumber", args->>'campaignId' AS "campaignId", args->>'zoneId' AS "zoneId",
             args->>'amount' AS amount, args->>'local' AS local, args->>'national' AS national, args->>'global' AS global
        FROM chain_events WHERE chain_id = $1 AND event_name = 'Funded' AND args->>'sponsor' = $2
-      ORDER BY block_number DESC, log_index DESC LIMIT 500`, [chainId, sponsor]);
+      ORDER BY block_number DESC, log_index DESC LIMIT 500`, [chainId, sponsor]); // the latest 500; totals below cover all
+  // Per campaign: this sponsor's deposits and their split; disbursed = everything paid out of the campaign.
   const campaigns = await q(pool,
-    `SELECT f.campaign_id AS "campaignId", c.name, f.amount::text AS funded, f.deposits,
-            (SELECT COALESCE(sum((e.args->>'local')::numeric), 0)::text FROM chain_events e WHERE e.chain_id = f.chain_id AND e.event_name = 'Funded' AND e.args->>'sponsor' = f.sponsor AND e.args->>'campaignId' = f.campaign_id) AS local,
-            (SELECT COALESCE(sum((e.args->>'national')::numeric), 0)::text FROM chain_events e WHERE e.chain_id = f.chain_id AND e.event_name = 'Funded' AND e.args->>'sponsor' = f.sponsor AND e.args->>'campaignId' = f.campaign_id) AS national,
-            (SELECT COALESCE(sum((e.args->>'global')::numeric), 0)::text FROM chain_events e WHERE e.chain_id = f.chain_id AND e.event_name = 'Funded' AND e.args->>'sponsor' = f.sponsor AND e.args->>'campaignId' = f.campaign_id) AS global,
-            (SELECT COALESCE(sum((e.args->>'amount')::numeric), 0)::text FROM chain_events e WHERE e.chain_id = f.chain_id AND e.event_name = 'Disbursed' AND e.args->>'campaignId' = f.campaign_id) AS disbursed
-       FROM sponsor_funding f LEFT JOIN campaigns c ON c.onchain_id = f.campaign_id
-      WHERE f.chain_id = $1 AND f.sponsor = $2 ORDER BY f.block_number DESC`, [chainId, sponsor]);
+    `WITH f AS (
+       SELECT args->>'campaignId' AS cid, sum((args->>'amount')::numeric) AS funded, count(*)::int AS deposits, max(block_number) AS last_block,
+              sum((args->>'local')::numeric) AS local, sum((args->>'national')::numeric) AS national, sum((args->>'global')::numeric) AS global
+         FROM chain_events WHERE chain_id = $1 AND event_name = 'Funded' AND args->>'sponsor' = $2 GROUP BY 1
+     ), d AS (
+       SELECT args->>'campaignId' AS cid, sum((args->>'amount')::numeric) AS disbursed
+         FROM chain_events WHERE chain_id = $1 AND event_name = 'Disbursed' AND args->>'campaignId' IN (SELECT cid FROM f) GROUP BY 1
+     )
+     SELECT f.cid AS "campaignId", c.name, f.funded::text AS funded, f.deposits, f.local::text AS local, f.national::text AS national, f.global::text AS global,
+            COALESCE(d.disbursed, 0)::text AS disbursed
+       FROM f LEFT JOIN d ON d.cid = f.cid LEFT JOIN campaigns c ON c.onchain_id = f.cid ORDER BY f.last_block DESC`, [chainId, sponsor]);
   const disbursements = await q(pool,
     `SELECT e.tx_hash AS "txHash", e.block_number::text AS "blockNumber", e.args->>'campaignId' AS "campaignId",
             (ARRAY['local', 'national', 'global'])[(e.args->>'bucket')::int + 1] AS bucket, e.args->>'to' AS "to", e.args->>'amount' AS amount,
             e.args->>'paymentReference' AS "paymentReference"
        FROM chain_events e
       WHERE e.chain_id = $1 AND e.event_name = 'Disbursed'
-        AND e.args->>'campaignId' IN (SELECT campaign_id FROM sponsor_funding WHERE chain_id = $1 AND sponsor = $2)
+        AND e.args->>'campaignId' IN (SELECT args->>'campaignId' FROM chain_events WHERE chain_id = $1 AND event_name = 'Funded' AND args->>'sponsor' = $2)
       ORDER BY e.block_number DESC, e.log_index DESC LIMIT 500`, [chainId, sponsor]);
   const buckets = await q(pool, 'SELECT bucket::text AS bucket, funded::text AS funded, disbursed::text AS disbursed, block_number::text AS "blockNumber" FROM pool_bucket_balances', []);
-  const sum = (k: string) => deposits.reduce((s, d) => s + BigInt(String(d[k] ?? 0)), 0n).toString();
+  const sum = (k: string) => campaigns.reduce((s, c) => s + BigInt(String(c[k] ?? 0)), 0n).toString();
   const checkpoint = (await q(pool, 'SELECT block_number::text AS n FROM indexer_checkpoints WHERE chain_id = $1 ORDER BY block_number DESC LIMIT 1', [chainId]))[0];
   return {
     sponsor,
     indexedBlock: (checkpoint?.n as string | undefined) ?? null,
-    totals: { funded: sum('amount'), deposits: deposits.length, split: { local: sum('local'), national: sum('national'), global: sum('global') } },
+    totals: { funded: sum('funded'), deposits: campaigns.reduce((n, c) => n + Number(c.deposits), 0), split: { local: sum('local'), national: sum('national'), global: sum('global') } },
     campaigns,
     deposits,
     disbursements,
