@@ -197,6 +197,10 @@ describe('notifications: list, read, preferences, signed webhooks, live SSE stre
       assert.equal((await inject('POST', '/api/notification/webhooks', alice, bad)).statusCode, 400);
     }
     assert.equal((await inject('POST', '/api/notification/webhooks', null, { url: flaky.url })).statusCode, 401);
+    const racing = await Promise.all([1, 2].map(() => inject('POST', '/api/notification/webhooks', bob, { url: `${flaky.url}/race` })));
+    assert.deepEqual(racing.map((r) => r.statusCode).sort(), [200, 201]);
+    assert.equal(racing[0]!.json().id, racing[1]!.json().id);
+    await db.sql.query('UPDATE webhook_subscriptions SET disabled_at = now() WHERE id = $1', [racing[0]!.json().id]);
 
     const id = await notify(pool, verified(alice));
     const delivery = await waitFor('delivery', async () =>

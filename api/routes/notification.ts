@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { inTransaction } from '../../lib/transaction.ts';
 import { CHANNEL_DEFAULTS, CHANNELS, NOTIFICATION_KINDS, type Channel, type NotificationKind } from '../../lib/notify.ts';
 import { SIGNED_IN } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
@@ -197,7 +198,14 @@ export default async function notificationRoutes(app: FastifyInstance, { deps }:
     });
     const send = (n: NotificationView) => res.write(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`);
     // Subscribe before replaying so nothing falls in between (a duplicate carries the same id).
-    const unsubscribe = await hub.subscribe(me.sub, send);
+    let unsubscribe: () => Promise<void>;
+    try {
+      unsubscribe = await hub.subscribe(me.sub, send);
+    } catch (err) {
+      req.log.error({ err }, 'live stream: Redis subscribe failed');
+      res.end(); // the client reconnects with Last-Event-ID
+      return;
+    }
     const heartbeat = setInterval(() => res.write(': ping\n\n'), deps.config.NOTIFY_SSE_HEARTBEAT_MS);
     const end = () => {
       clearInterval(heartbeat);
@@ -226,12 +234,16 @@ export async function subscribe(deps: Deps, pool: ReturnType<typeof createPgPool
   const view = (r: { id: string; topic: string; entry_seq: string | null; url: string; secret: string; created_at: Date }) =>
     ({ id: r.id, topic: r.topic, entrySeq: r.entry_seq, url: r.url, secret: r.secret, createdAt: r.created_at.toISOString() });
   const cols = 'id::text, topic, entry_seq::text, url, secret, created_at';
-  const existing = (await pool.query(
-    `SELECT ${cols} FROM webhook_subscriptions WHERE player_id = $1::uuid AND topic = $2 AND entry_seq IS NOT DISTINCT FROM $3::bigint AND url = $4 AND disabled_at IS NULL`,
-    [playerId, topic, entrySeq, url])).rows[0];
-  if (existing) return { created: false, subscription: view(existing) };
-  const row = (await pool.query(
-    `INSERT INTO webhook_subscriptions (id, player_id, topic, entry_seq, url, secret) VALUES (gen_random_uuid(), $1::uuid, $2, $3::bigint, $4, $5) RETURNING ${cols}`,
-    [playerId, topic, entrySeq, url, newWebhookSecret()])).rows[0];
-  return { created: true, subscription: view(row) };
+  return inTransaction(pool, async (tx) => {
+    // Serializes concurrent identical requests, so they yield one subscription.
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`webhook:${playerId}:${topic}:${entrySeq ?? '*'}:${url}`]);
+    const existing = (await tx.query(
+      `SELECT ${cols} FROM webhook_subscriptions WHERE player_id = $1::uuid AND topic = $2 AND entry_seq IS NOT DISTINCT FROM $3::bigint AND url = $4 AND disabled_at IS NULL`,
+      [playerId, topic, entrySeq, url])).rows[0];
+    if (existing) return { created: false, subscription: view(existing) };
+    const row = (await tx.query(
+      `INSERT INTO webhook_subscriptions (id, player_id, topic, entry_seq, url, secret) VALUES (gen_random_uuid(), $1::uuid, $2, $3::bigint, $4, $5) RETURNING ${cols}`,
+      [playerId, topic, entrySeq, url, newWebhookSecret()])).rows[0];
+    return { created: true, subscription: view(row) };
+  });
 }
