@@ -8,7 +8,7 @@ import { inTransaction } from '../../lib/transaction.ts';
 import { deliveryJobOptions } from './jobs.ts';
 import { liveChannel, NOTIFICATION_COLUMNS, notificationView, type NotificationRow } from './view.ts';
 
-const BATCH = 200;
+const BATCH = 1000;
 type Row = NotificationRow & { channels: string[] };
 
 export interface DispatcherOptions {
@@ -56,9 +56,9 @@ export async function startDispatcher(o: DispatcherOptions): Promise<Dispatcher>
       await c.query('UPDATE notifications SET dispatched_at = now() WHERE id = ANY($1::uuid[])', [rows.map((r) => r.id)]);
       return { rows, deliveries };
     });
-    for (const r of rows) {
-      if (r.channels.includes('in_app')) await o.redis.publish(liveChannel(o.redisPrefix, r.player_id), JSON.stringify(notificationView(r)));
-    }
+    const live = o.redis.pipeline();
+    for (const r of rows) if (r.channels.includes('in_app')) live.publish(liveChannel(o.redisPrefix, r.player_id), JSON.stringify(notificationView(r)));
+    await live.exec();
     const jobs = [
       ...deliveries.map((id) => ({ name: 'webhook', data: { channel: 'webhook' as const, deliveryId: id }, opts: jobOpts(`webhook-${id}`) })),
       ...rows.flatMap((r) => (['email', 'push', 'sms'] as const).filter((ch) => r.channels.includes(ch))
