@@ -41,9 +41,11 @@ export async function startNotificationWorkers(deps: Deps, logger: FastifyBaseLo
     attempts: config.NOTIFY_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS, sweepMs: config.NOTIFY_SWEEP_MS, onError,
   });
   // Ledger status webhooks: one pass per sweep interval, never two at once.
-  let watching: Promise<unknown> = Promise.resolve();
+  let watching: Promise<unknown> | null = null;
   const watch = () => {
-    watching = watching.then(() => announceLedgerStatus({ pool, chain: deps.chain, queue, attempts: config.NOTIFY_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS })).catch(onError);
+    watching ??= announceLedgerStatus({ pool, chain: deps.chain, queue, attempts: config.NOTIFY_ATTEMPTS, backoffMs: config.NOTIFY_BACKOFF_MS })
+      .catch(onError)
+      .finally(() => (watching = null));
   };
   const ledgerTimer = setInterval(watch, config.NOTIFY_SWEEP_MS);
   return {
