@@ -16,14 +16,17 @@ import healthRoutes from './routes/health.ts';
 import impactRoutes from './routes/impact.ts';
 import leaderboardRoutes from './routes/leaderboard.ts';
 import ledgerRoutes from './routes/ledger.ts';
+import ledgerWebhookRoutes from './routes/ledger-webhooks.ts';
 import tokenRoutes from './routes/token.ts';
 import mapRoutes from './routes/map.ts';
+import notificationRoutes from './routes/notification.ts';
 import playerRoutes from './routes/player.ts';
 import policyInsightsRoutes from './routes/policy-insights.ts';
 import proofRoutes from './routes/proof.ts';
 import questRoutes from './routes/quest.ts';
 import simulateRoutes from './routes/simulate.ts';
 import socialRoutes from './routes/social.ts';
+import sponsorRoutes from './routes/sponsor.ts';
 import telemetryRoutes from './routes/telemetry.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -74,6 +77,9 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(governmentRoutes, { deps });
   await app.register(policyInsightsRoutes, { deps });
   await app.register(simulateRoutes, { deps });
+  await app.register(notificationRoutes, { deps });
+  await app.register(sponsorRoutes, { deps });
+  await app.register(ledgerWebhookRoutes, { deps });
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

@@ -3,6 +3,7 @@ import { inTransaction } from '../lib/transaction.ts';
 import type { Hex } from 'viem';
 import type { EventRow } from './decode.ts';
 import { applyDerived, rollbackAbove, type DeriveTargets } from './derive.ts';
+import { notifyAnchoredEpochs } from './notify.ts';
 
 export interface BlockRef {
   number: bigint;
@@ -76,6 +77,7 @@ export class Store {
           ],
         );
         await applyDerived(c, this.targets, batch.from + 1n, batch.to.number);
+        await notifyAnchoredEpochs(c, this.chainId, batch.from + 1n, batch.to.number);
       }
       const blocks = batch.blocks.some((b) => b.number === batch.to.number) ? batch.blocks : [...batch.blocks, batch.to];
       await c.query(

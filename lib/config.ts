@@ -60,6 +60,15 @@ const serviceSchema = z.object({
   VERIFIER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ -').default('bull'),
   /** Telemetry: monthly event partitions entirely older than this many days are dropped (telemetry/store.ts). */
   TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+  /** Notifications: SSE heartbeat comment interval of GET /api/notification/stream. */
+  NOTIFY_SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  /** Notifications: how often the dispatcher sweeps for undispatched rows besides its LISTEN wake-ups. */
+  NOTIFY_SWEEP_MS: z.coerce.number().int().min(10).default(5_000),
+  /** Outbound deliveries: attempts per delivery and exponential backoff base before the dead-letter queue. */
+  NOTIFY_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  NOTIFY_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
+  /** Outbound webhooks: request timeout. */
+  NOTIFY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });
 
 export type Config = z.infer<typeof serviceSchema>;

@@ -32,3 +32,15 @@ export function jobOptions(actionId: string, attempts = 5, backoffMs = 2000): Jo
     removeOnFail: false,
   };
 }
+
+/**
+ * notify-deliver: notification dispatcher (API) → outbound delivery worker (API process).
+ * A webhook job names its webhook_deliveries row (jobId = `webhook:<deliveryId>`); another
+ * channel's job names the notification (jobId = `<channel>:<notificationId>`). Jobs that
+ * exhaust their attempts are copied to notify-dead-letter with the last error.
+ */
+export const NOTIFY_DELIVERY_QUEUE = 'notify-deliver';
+export const NOTIFY_DEAD_LETTER_QUEUE = 'notify-dead-letter';
+export type NotifyDeliveryJobData =
+  | { channel: 'webhook'; deliveryId: string }
+  | { channel: 'email' | 'push' | 'sms'; notificationId: string };

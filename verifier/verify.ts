@@ -7,6 +7,7 @@ import { predict, type Weights } from './model/net.ts';
 import { runRules, type RuleOptions } from './rules/index.ts';
 import { score, type Score, type ScoreThresholds } from './score.ts';
 import { inTransaction } from '../lib/transaction.ts';
+import { notify } from '../lib/notify.ts';
 
 export interface VerifyDeps {
   pool: pg.Pool;
@@ -112,6 +113,9 @@ export async function verifyAction(deps: VerifyDeps, actionId: string): Promise<
     );
     const written = (ins.rowCount ?? 0) > 0;
     if (written) await client.query(`UPDATE actions SET status = $2::"ActionStatus" WHERE id = $1 AND status = 'pending'`, [a.id, status]);
+    if (written && s.decision === 'reject') {
+      await notify(client, { playerId: a.player_id, kind: 'proof_rejected', dedupeKey: `proof_rejected:${a.id}`, payload: { actionId: a.id, flags: s.flags, authenticity: s.authenticity } });
+    }
     return { ...s, written };
   });
 }

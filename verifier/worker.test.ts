@@ -121,6 +121,17 @@ describe('verifier worker (Postgres + Redis + S3)', () => {
     const v2 = await run(spoof);
     assert.ok(v2.flags.includes('hard:geofence'));
     assert.notEqual(v2.decision, 'approve');
+
+    // A rejected proof notifies its player once, in the result's transaction; review and approve do not.
+    const { rows } = await db.sql.query(
+      `SELECT a.status::text AS status, count(n.id)::int AS n FROM actions a
+         LEFT JOIN notifications n ON n.kind = 'proof_rejected' AND n.player_id = a.player_id AND n.data->>'actionId' = a.id::text
+        WHERE a.id = ANY($1::uuid[]) GROUP BY a.id, a.status`, [[first, replay, spoof]]);
+    assert.deepEqual(rows.map((r) => r.status).sort(), ['approved', 'rejected', 'rejected']);
+    for (const r of rows) assert.equal(r.n, r.status === 'rejected' ? 1 : 0, r.status);
+    const note = (await db.sql.query(`SELECT player_id::text, data FROM notifications WHERE kind = 'proof_rejected' AND data->>'actionId' = $1`, [spoof])).rows[0];
+    assert.equal(note.player_id, carol);
+    assert.ok(note.data.flags.includes('hard:geofence'));
   });
 
   it('retries a failing job and keeps it failed with the reason, writing no result', async () => {

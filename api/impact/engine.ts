@@ -1,6 +1,6 @@
 // applyImpact: an approved action becomes a ledger entry, player progress and a completed quest — once.
 import type pg from 'pg';
-import { appendEntry, entryForAction, type StoredEntry } from '../../lib/ledger-store.ts';
+import { appendEntry, creditsDecimal, entryForAction, type StoredEntry } from '../../lib/ledger-store.ts';
 import { commitEvidence } from '../../ledger/index.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { computeImpact, levelForXp, type ImpactBreakdown } from './formula.ts';
@@ -8,6 +8,7 @@ import type { Leaderboard } from './leaderboard.ts';
 import { inTransaction } from '../../lib/transaction.ts';
 import { awardBadges, type Award } from '../../community/badges/award.ts';
 import { recordBadgeEvents } from '../../community/badges/events.ts';
+import { notify } from '../../lib/notify.ts';
 
 export interface ImpactResult {
   entry: StoredEntry;
@@ -113,6 +114,10 @@ async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date
   if (a.assignment_id) {
     await tx.query(`UPDATE quest_assignments SET status = 'completed', completed_at = $2 WHERE id = $1::uuid`, [a.assignment_id, now]);
   }
+  await notify(tx, {
+    playerId: a.player_id, kind: 'proof_verified', dedupeKey: `proof_verified:${actionId}`,
+    payload: { actionId, seq: entry.seq.toString(), xp: breakdown.xp, heart: breakdown.heart.toString(), impactCredits: creditsDecimal(breakdown.impactCredits) },
+  });
   const badges = await awardBadges(tx, { playerId: a.player_id, actionId, zoneId: a.zone_id, capturedAt: a.captured_at, streakDays, now });
   return { entry, breakdown, badges, zoneId: a.zone_id };
 }

@@ -4,6 +4,7 @@
 // `badge_earned` notification naming the rule version that awarded it.
 import type pg from 'pg';
 import { BADGE_RULES, ruleSetDigest, type BadgeRule, type BadgeRuleSet } from './rules.ts';
+import { notify } from '../../lib/notify.ts';
 
 export interface DeedContext {
   playerId: string;
@@ -84,9 +85,7 @@ export async function awardBadges(tx: pg.PoolClient, deed: DeedContext, rules: B
         `INSERT INTO player_badges (player_id, badge_id, awarded_at) SELECT $1::uuid, id, $3 FROM badges WHERE code = $2
          ON CONFLICT DO NOTHING RETURNING badge_id`, [playerId, rule.code, deed.now]);
       if (!inserted.rowCount) continue;
-      await tx.query(
-        `INSERT INTO notifications (id, player_id, kind, title, body, data, created_at) VALUES (gen_random_uuid(), $1::uuid, 'badge_earned', $2, $3, $4, $5)`,
-        [playerId, `Badge earned: ${rule.name}`, rule.description, JSON.stringify({ code: rule.code, rulesVersion: rules.version, actionId: deed.actionId }), deed.now]);
+      await notify(tx, { playerId, kind: 'badge_earned', dedupeKey: `badge_earned:${rule.code}`, payload: { code: rule.code, name: rule.name, rulesVersion: rules.version, actionId: deed.actionId } });
       awards.push({ playerId, code: rule.code });
     }
   }
