@@ -50,8 +50,8 @@ describe('badges awarded inside the impact transaction', () => {
     assert.deepEqual(first.awarded, ['first-deed']);
     assert.deepEqual((await applyImpact(pool, first.id, march(1))).badges, [], 're-applying awards nothing');
     assert.deepEqual(await held(p), ['first-deed']);
-    const note = (await db.sql.query(`SELECT kind, title, data FROM notifications WHERE player_id = $1`, [p])).rows;
-    assert.deepEqual(note, [{ kind: 'badge_earned', title: 'Badge earned: First deed', data: { code: 'first-deed', rulesVersion: 1, actionId: first.id } }]);
+    const note = (await db.sql.query(`SELECT kind, title, data FROM notifications WHERE player_id = $1 AND kind = 'badge_earned'`, [p])).rows;
+    assert.deepEqual(note, [{ kind: 'badge_earned', title: 'Badge earned', data: { code: 'first-deed', name: 'First deed', rulesVersion: 1, actionId: first.id } }]);
     const published = (await db.sql.query('SELECT version, digest FROM badge_rule_sets')).rows;
     assert.deepEqual(published, [{ version: BADGE_RULES.version, digest: ruleSetDigest(BADGE_RULES) }]);
     assert.equal(Number((await db.sql.query('SELECT count(*) AS n FROM badges')).rows[0].n), BADGE_RULES.badges.length);
