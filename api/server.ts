@@ -4,6 +4,7 @@ import { createLogger } from '../lib/logger.ts';
 import { buildApp } from './app.ts';
 import { createDeps } from './deps.ts';
 import { startImpactWorker } from './impact/worker.ts';
+import { startMarketSweeper } from './rewards/sweeper.ts';
 
 let config;
 try {
@@ -20,6 +21,7 @@ const deps = createDeps(config);
 const app = await buildApp(deps, logger);
 await app.listen({ host: config.HOST, port: config.PORT });
 const impactWorker = startImpactWorker(deps);
+const marketSweeper = startMarketSweeper(deps, (err) => logger.warn({ err }, 'market sweep failed'));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -28,6 +30,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopping = true;
     logger.info({ signal }, 'shutting down');
     await impactWorker.close();
+    await marketSweeper.close();
     await app.close();
     await deps.close();
     process.exit(0);
