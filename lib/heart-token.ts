@@ -3,6 +3,7 @@ import { parseAbi } from 'viem';
 
 export const heartTokenAbi = parseAbi([
   'function redeem(uint256 amount, bytes32 redemptionId)',
+  'function redeemFrom(address account, uint256 amount, bytes32 redemptionId)',
   'function isRedemptionUsed(bytes32 redemptionId) view returns (bool)',
   'function balanceOf(address account) view returns (uint256)',
   'function allowance(address owner, address spender) view returns (uint256)',
