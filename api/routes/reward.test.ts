@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createWalletClient, decodeFunctionData, encodeFunctionData, http, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
 import { heartTokenAbi } from '../../lib/heart-token.ts';
 import { testServices } from '../../lib/config.ts';
 import { claimRelayed, HEART, startEconomy, type Economy, type Session } from '../../test/helpers/economy.ts';
@@ -166,5 +167,44 @@ describe('marketplace on the real chain', () => {
     assert.equal(await stockOf(id), 2);
     const mirrored = (await e.db.sql.query('SELECT count(*)::int AS n FROM chain_redemptions')).rows[0].n;
     assert.equal(mirrored, 3);
+  });
+
+  it('gasless: the relayer submits the signed permit and redeemFrom; idempotent; bad permits and unpayable redemptions are refused', async () => {
+    const id = await addReward(3, 2n * HEART);
+    const r = (await redeem(buyer, { rewardId: id, quantity: 1, idempotencyKey: 'relayed-redeem-1' })).json();
+    assert.equal(r.permit.message.spender.toLowerCase(), privateKeyToAccount(e.operatorKey).address.toLowerCase());
+    assert.deepEqual([r.permit.message.owner, r.permit.message.value, r.permit.message.deadline], [buyer.address, r.amount, String(Math.floor(Date.parse(r.expiresAt) / 1000))]);
+    const sign = (wallet: Session['wallet'], permit = r.permit) => wallet.signTypedData({
+      domain: permit.domain, types: permit.types, primaryType: 'Permit',
+      message: { ...permit.message, value: BigInt(permit.message.value), nonce: BigInt(permit.message.nonce), deadline: BigInt(permit.message.deadline) },
+    });
+    const relay = (p: Session | null, body: Record<string, unknown>, rid = r.redemptionId) =>
+      e.t.app.inject({ method: 'POST', url: `/api/reward/redeem/${rid}/relay`, headers: p ? bearer(p.accessToken) : {}, payload: body });
+    const signature = await sign(buyer.wallet);
+    assert.equal((await relay(null, { signature })).statusCode, 401);
+    assert.equal((await relay(buyer, { signature: '0x1234' })).statusCode, 400);
+    const forged = await relay(buyer, { signature: await sign((await e.player()).wallet) });
+    assert.deepEqual([forged.statusCode, forged.json().error.code], [400, 'INVALID_PERMIT']);
+    assert.equal((await relay(await e.player(), { signature })).statusCode, 404, "another player's redemption");
+    assert.equal((await e.db.sql.query(`SELECT count(*)::int AS n FROM relayer_transactions WHERE ref = $1`, [r.redemptionId])).rows[0].n, 0, 'nothing sent');
+
+    const [a, b] = await Promise.all([relay(buyer, { signature }), relay(buyer, { signature })]);
+    assert.equal(a.statusCode, 200, a.body);
+    assert.equal(b.statusCode, 200, b.body);
+    assert.equal(a.json().txHash, b.json().txHash, 'one redeemFrom for two concurrent requests');
+    const receipt = await e.t.deps.chain.waitForTransactionReceipt({ hash: a.json().txHash });
+    assert.equal(receipt.status, 'success');
+    await e.sync();
+    const done = await status(buyer, r.redemptionId);
+    assert.deepEqual([done.status, done.burnTxHash], ['fulfilled', a.json().txHash]);
+    const account = (await e.db.sql.query('SELECT account FROM chain_redemptions WHERE redemption_id = $1', [r.redemptionId])).rows[0].account;
+    assert.equal(account, buyer.address, 'Redeemed names the player, not the relayer');
+    const again = await relay(buyer, { signature });
+    assert.deepEqual([again.statusCode, again.json().txHash, again.json().status], [200, a.json().txHash, 'confirmed']);
+
+    const stale = (await redeem(buyer, { rewardId: id, quantity: 1, idempotencyKey: 'relayed-redeem-2' })).json();
+    await e.db.sql.query(`UPDATE redemptions SET expires_at = now() - interval '1 second' WHERE id = $1`, [stale.redemptionId]);
+    const refused = await relay(buyer, { signature: await sign(buyer.wallet, stale.permit) }, stale.redemptionId);
+    assert.deepEqual([refused.statusCode, refused.json().error.code], [409, 'REDEMPTION_NOT_PAYABLE']);
   });
 });

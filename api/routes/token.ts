@@ -9,6 +9,8 @@ import type { Deps } from '../deps.ts';
 import { ApiError, conflict } from '../errors.ts';
 import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
+import { permitTypedData, permitTypedDataSchema } from '../relay/permit.ts';
+import { relayTransfer } from '../relay/transfer.ts';
 import { page, pageQuery, PLAYER } from './proof.ts';
 import { bearer, decimalString, errors } from './schemas.ts';
 
@@ -16,6 +18,23 @@ type Row = Record<string, unknown>;
 interface PlayerClaim { address: Address; epoch: number; cumulativeAmount: bigint; proof: Hex[]; distributor: Address; claimed: bigint }
 
 const relayView = { type: ['object', 'null'], required: ['txHash', 'status'], properties: { txHash: { type: 'string' }, status: { type: 'string' }, explorerUrl: { type: ['string', 'null'] } } } as const;
+const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' } as const;
+const wei = { type: 'string', pattern: '^[1-9][0-9]{0,77}$', description: 'Heart in wei (18 decimals)' } as const;
+const unixSeconds = { type: 'integer', minimum: 1, maximum: 2 ** 40 } as const;
+const transferBody = {
+  type: 'object', additionalProperties: false, required: ['to', 'amount', 'deadline', 'signature', 'idempotencyKey'],
+  properties: {
+    to: address, amount: wei, deadline: unixSeconds,
+    signature: { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$', description: 'the EIP-2612 permit signature (65 bytes) over GET /api/token/transfer/permit' },
+    idempotencyKey: { type: 'string', pattern: '^[A-Za-z0-9._:-]{8,128}$' },
+  },
+} as const;
+const relayedTx = { type: ['object', 'null'], required: ['txHash', 'status'], properties: { txHash: { type: 'string' }, status: { type: 'string' }, explorerUrl: { type: ['string', 'null'] } } } as const;
+const TRANSFER_DOC = 'Relayed, permit-based: the player signs an EIP-2612 permit (typed data from GET /api/token/transfer/permit) naming the '
+  + "platform relayer as spender; the relayer sends permit() and then transferFrom(player, to, amount). Chosen over a ready-to-sign "
+  + 'HeartToken.transfer because players hold Heart but usually no gas token: the relayer pays the gas, and the player key never leaves '
+  + 'the wallet. What the signature binds is the amount and deadline; the recipient is bound by the signed-in request (a player who wants '
+  + 'the recipient under their own signature can send HeartToken.transfer themselves). Idempotent per idempotencyKey; a retry resumes.';
 const noClaim = () => new ApiError(404, 'NO_CLAIM', 'no anchored epoch has Heart for this player yet');
 
 /**
@@ -111,6 +130,49 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps
     });
     req.log.info({ txHash: tx.txHash, nonce: tx.nonce, epoch: c.epoch }, 'claim relayed');
     return view(tx);
+  });
+
+  app.get<{ Querystring: { amount: string; deadline?: number } }>('/api/token/transfer/permit', {
+    config: { auth: PLAYER },
+    schema: {
+      summary: 'EIP-2612 permit typed data for a relayed transfer of `amount` (the relayer is the spender; deadline defaults to 1 h)',
+      tags: ['token'], security: bearer,
+      querystring: { type: 'object', additionalProperties: false, required: ['amount'], properties: { amount: wei, deadline: unixSeconds } },
+      response: { 200: permitTypedDataSchema, ...errors(400, 401, 403, 429) },
+    },
+  }, async (req) => {
+    const deadline = BigInt(req.query.deadline ?? Math.floor(Date.now() / 1000) + 3600);
+    return permitTypedData(deps, relayer, me(req), BigInt(req.query.amount), deadline);
+  });
+
+  app.post<{ Body: { to: string; amount: string; deadline: number; signature: Hex; idempotencyKey: string } }>('/api/token/transfer', {
+    config: { auth: PLAYER },
+    schema: {
+      summary: 'Transfer Heart to another address, relayed by the platform (no gas needed); idempotent per idempotencyKey',
+      description: TRANSFER_DOC, tags: ['token'], security: bearer, body: transferBody,
+      response: {
+        200: {
+          type: 'object', required: ['transferId', 'from', 'to', 'amount', 'permitTx', 'txHash', 'status', 'replayed'],
+          properties: {
+            transferId: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, amount: decimalString, permitTx: relayedTx,
+            txHash: { type: 'string' }, status: { type: 'string', enum: ['pending', 'confirmed', 'failed'] }, explorerUrl: { type: ['string', 'null'] }, replayed: { type: 'boolean' },
+          },
+        },
+        ...errors(400, 401, 403, 409, 429),
+      },
+    },
+  }, async (req) => {
+    const from = me(req);
+    const to = req.body.to.toLowerCase() as Address;
+    if (to === from || /^0x0{40}$/.test(to)) throw new ApiError(400, 'BAD_RECIPIENT', 'the recipient must be another, non-zero address');
+    const r = await relayTransfer(deps, pool, relayer, {
+      playerId: caller(req).sub, from, to, amount: BigInt(req.body.amount), deadline: BigInt(req.body.deadline), signature: req.body.signature, idempotencyKey: req.body.idempotencyKey,
+    });
+    req.log.info({ transferId: r.transferId, txHash: r.transfer.txHash }, 'transfer relayed');
+    return {
+      transferId: r.transferId, from: r.from, to: r.to, amount: r.amount.toString(), permitTx: r.permit ? view(r.permit) : null,
+      ...view(r.transfer), replayed: r.replayed,
+    };
   });
 
   app.get('/api/token/balance', {
