@@ -132,12 +132,12 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps
     return view(tx);
   });
 
-  app.get<{ Querystring: { amount: string; deadline?: number } }>('/api/token/transfer/permit', {
+  app.get<{ Querystring: { amount: string; deadline?: string } }>('/api/token/transfer/permit', {
     config: { auth: PLAYER },
     schema: {
       summary: 'EIP-2612 permit typed data for a relayed transfer of `amount` (the relayer is the spender; deadline defaults to 1 h)',
       tags: ['token'], security: bearer,
-      querystring: { type: 'object', additionalProperties: false, required: ['amount'], properties: { amount: wei, deadline: unixSeconds } },
+      querystring: { type: 'object', additionalProperties: false, required: ['amount'], properties: { amount: wei, deadline: { type: 'string', pattern: '^[1-9][0-9]{0,11}$', description: 'unix seconds' } } },
       response: { 200: permitTypedDataSchema, ...errors(400, 401, 403, 429) },
     },
   }, async (req) => {
