@@ -33,8 +33,10 @@ export interface Economy {
   fund(address: Address): Promise<void>;
   /** A signed-in player with a funded wallet. */
   player(): Promise<Session>;
-  /** Appends ledger entries paying each player `heart` and closes the current month's epoch. */
+  /** Appends ledger entries paying each player `heart` and closes the next epoch (closeMonth). */
   earnAndClose(earnings: [Session, bigint][]): Promise<CloseEpochResult>;
+  /** Closes and anchors the next month: the current month first, then the following ones. */
+  closeMonth(): Promise<CloseEpochResult>;
   /** Mirrors the chain up to its head. */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -62,9 +64,20 @@ export async function startEconomy(opts: { operatorKey?: Hex; instances?: number
   const deployments = (await loadDeployments(outDir, await t.deps.chain.getChainId()))!;
   await t.deps.storage.ensureBucket();
   let months = 0;
+  let bystanders = 0;
+  const closeMonth = () => {
+    // `now` is just past the month's end; entries written now belong to the current or any later month
+    const d = new Date();
+    const first = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months++, 1));
+    return closeEpoch({
+      pool, storage: t.deps.storage, reader: t.deps.chain, writer: createChainWriter(s.RPC_URL, operatorKey),
+      anchor: deployments.contracts.LedgerAnchor!.address as Address, month: first.toISOString().slice(0, 7),
+      now: new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1, 0, 0, 1)),
+    });
+  };
 
   return {
-    db, pool, t, apps, operatorKey, deployments, fund,
+    db, pool, t, apps, operatorKey, deployments, fund, closeMonth,
     async player() {
       const wallet = newWallet();
       await fund(wallet.address);
@@ -73,7 +86,7 @@ export async function startEconomy(opts: { operatorKey?: Hex; instances?: number
     },
     async earnAndClose(earnings) {
       // a bystander with 1 Heart too, so the claim tree never has a single leaf
-      const seeded = await seedActions(db.sql, 1, (0xe0 + months).toString(16));
+      const seeded = await seedActions(db.sql, 1, (0xe0 + bystanders++).toString(16));
       const c = await pool.connect();
       try {
         await c.query('BEGIN');
@@ -88,15 +101,7 @@ export async function startEconomy(opts: { operatorKey?: Hex; instances?: number
       } finally {
         c.release();
       }
-      // each call closes the next month (epochs are sequential); `now` is just past that month's end
-      const d = new Date();
-      const first = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months++, 1));
-      const month = first.toISOString().slice(0, 7);
-      return closeEpoch({
-        pool, storage: t.deps.storage, reader: t.deps.chain, writer: createChainWriter(s.RPC_URL, operatorKey),
-        anchor: deployments.contracts.LedgerAnchor!.address as Address, month,
-        now: new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1, 0, 0, 1)),
-      });
+      return closeMonth();
     },
     async sync() {
       await new Indexer({ client: t.deps.chain, pool, deployments, confirmations: 0, finalityDepth: 64, maxBlockRange: 1000, concurrency: 3 }).syncToHead();
