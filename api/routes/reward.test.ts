@@ -169,6 +169,24 @@ describe('marketplace on the real chain', () => {
     assert.equal(mirrored, 3);
   });
 
+  it('a reorg that drops the mirrored burn un-fulfils; the burn mined again fulfils again', async () => {
+    const id = await addReward(2);
+    const r = (await redeem(buyer, { rewardId: id, quantity: 1, idempotencyKey: 'reorged-burn-1' })).json();
+    const chainId = await e.t.deps.chain.getChainId();
+    const mirror = (tx: string, block: number) => e.db.sql.query(
+      `INSERT INTO chain_redemptions (chain_id, redemption_id, account, amount, tx_hash, block_number, block_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [chainId, r.redemptionId, buyer.address, r.amount, tx, block, `0x${'cd'.repeat(32)}`]);
+    await mirror(`0x${'a1'.repeat(32)}`, 1_000_000);
+    assert.equal((await status(buyer, r.redemptionId)).status, 'fulfilled');
+    await e.db.sql.query('DELETE FROM chain_redemptions WHERE redemption_id = $1', [r.redemptionId]);
+    const undone = await status(buyer, r.redemptionId);
+    assert.deepEqual([undone.status, undone.burnTxHash, undone.fulfilledAt], ['reserved', null, null]);
+    assert.equal(await stockOf(id), 1, 'still held by the reservation');
+    await mirror(`0x${'b2'.repeat(32)}`, 1_000_001);
+    assert.deepEqual([(await status(buyer, r.redemptionId)).status, (await status(buyer, r.redemptionId)).burnTxHash], ['fulfilled', `0x${'b2'.repeat(32)}`]);
+    await e.db.sql.query('DELETE FROM chain_redemptions WHERE redemption_id = $1', [r.redemptionId]);
+  });
+
   it('gasless: the relayer submits the signed permit and redeemFrom; idempotent; bad permits and unpayable redemptions are refused', async () => {
     const id = await addReward(3, 2n * HEART);
     const r = (await redeem(buyer, { rewardId: id, quantity: 1, idempotencyKey: 'relayed-redeem-1' })).json();
