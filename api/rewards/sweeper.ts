@@ -17,9 +17,11 @@ export function startMarketSweeper(deps: Deps, log: (err: unknown) => void): Mar
   const pool = createPgPool(deps.config.DATABASE_URL, 2);
   const relayer = new Relayer({ pool, chain: deps.chain, rpcUrl: deps.config.RPC_URL, privateKey: deps.config.OPERATOR_PRIVATE_KEY as Hex });
   const sweep = async () => ({ released: await inTransaction(pool, (c) => expireDue(c)), settled: await relayer.followPending() });
-  let running: Promise<unknown> = Promise.resolve();
+  let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
-    running = sweep().catch(log);
+    running ??= sweep().catch(log).finally(() => {
+      running = null;
+    });
   }, deps.config.MARKET_SWEEP_MS);
   timer.unref();
   return {
