@@ -53,6 +53,18 @@ describe('Relayer: one operator account, several instances', () => {
     assert.equal(await a.find('test', 'never'), null);
   });
 
+  it('a pending transaction the node forgot is marked failed and stops holding its nonce', async () => {
+    const next = await chain.getTransactionCount({ address: a.address, blockTag: 'pending' });
+    await db.sql.query(
+      `INSERT INTO relayer_transactions (chain_id, sender, nonce, kind, ref, tx_hash, updated_at) VALUES ($1, $2, $3, 'test', 'evicted', $4, now() - interval '1 hour')`,
+      [await chain.getChainId(), a.address, next, `0x${'ee'.repeat(32)}`]);
+    assert.equal(await a.followPending(), 1);
+    assert.equal((await a.find('test', 'evicted'))?.status, 'failed');
+    const sent = await a.send({ kind: 'test', ref: 'evicted', to, data: '0x' });
+    assert.deepEqual([sent.nonce, sent.status], [next, 'pending'], 'the forgotten nonce is reused, no gap; the action is sent again');
+    assert.equal((await a.wait(sent)).status, 'confirmed');
+  });
+
   it('records nothing when the node refuses the transaction', async () => {
     const before = (await db.sql.query('SELECT count(*)::int AS n FROM relayer_transactions')).rows[0].n;
     // a gas limit below the intrinsic 21,000 is refused by the node

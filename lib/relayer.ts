@@ -111,12 +111,24 @@ export class Relayer {
     return this.record(tx, receipt.status === 'success' ? 'confirmed' : 'failed', receipt.blockNumber);
   }
 
-  /** Refreshes every pending transaction of this sender; returns how many changed state. */
-  async followPending(): Promise<number> {
-    const { rows } = await this.o.pool.query<Row>(
-      `SELECT kind, ref, tx_hash, nonce, status, block_number::text FROM relayer_transactions WHERE status = 'pending' AND sender = $1 ORDER BY nonce LIMIT 500`, [this.address]);
+  /**
+   * Refreshes every pending transaction of this sender; returns how many changed state. One the
+   * node no longer knows `droppedAfterS` after it was sent (evicted from the pool, never mined) is
+   * marked failed: it must stop reserving its nonce, and its (kind, ref) may be sent again.
+   */
+  async followPending(droppedAfterS = 600): Promise<number> {
+    const { rows } = await this.o.pool.query<Row & { stale: boolean }>(
+      `SELECT kind, ref, tx_hash, nonce, status, block_number::text, updated_at < now() - make_interval(secs => $2) AS stale
+         FROM relayer_transactions WHERE status = 'pending' AND sender = $1 ORDER BY nonce LIMIT 500`, [this.address, droppedAfterS]);
     let changed = 0;
-    for (const r of rows) if ((await this.refresh(view(r))).status !== 'pending') changed++;
+    for (const r of rows) {
+      const tx = await this.refresh(view(r));
+      if (tx.status !== 'pending') changed++;
+      else if (r.stale && !(await this.o.chain.getTransaction({ hash: tx.txHash }).catch(() => null))) {
+        await this.o.pool.query(`UPDATE relayer_transactions SET status = 'failed', updated_at = now() WHERE tx_hash = $1 AND status = 'pending'`, [tx.txHash]);
+        changed++;
+      }
+    }
     return changed;
   }
 
