@@ -28,6 +28,8 @@ export interface ReserveInput {
   quantity: number;
   idempotencyKey: string;
   ttlSeconds: number;
+  /** The player's Heart on chain now: open reservations plus this one may not exceed it. */
+  balance: bigint;
 }
 
 type Row = Record<string, unknown>;
@@ -71,11 +73,13 @@ async function takeStock(c: pg.ClientBase, rewardId: string, n: number): Promise
  * Reserves stock for a player and creates the redemption (id = random bytes32, the
  * `redemptionId` the player burns with). Idempotent per (player, idempotencyKey): a
  * repeat returns the first reservation with `replayed`; the same key for another
- * reward or quantity is a 409.
+ * reward or quantity is a 409. A player cannot hold reservations worth more Heart than
+ * they own (no hoarding stock without the means to pay); their reservations serialize
+ * on a per-player advisory lock so that sum is checked atomically.
  */
 export async function reserve(pool: pg.Pool, input: ReserveInput): Promise<{ redemption: Redemption; replayed: boolean }> {
   return inTransaction(pool, async (c) => {
-    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`oneheart.redeem:${input.playerId}:${input.idempotencyKey}`]);
+    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`oneheart.redeem:${input.playerId}`]);
     const prior = (await c.query<Row>(`SELECT ${COLUMNS} FROM redemptions WHERE player_id = $1 AND idempotency_key = $2`, [input.playerId, input.idempotencyKey])).rows[0];
     if (prior) {
       const r = toRedemption(prior);
@@ -83,6 +87,16 @@ export async function reserve(pool: pg.Pool, input: ReserveInput): Promise<{ red
         throw conflict('IDEMPOTENCY_KEY_REUSED', 'this idempotencyKey was used for another redemption');
       }
       return { redemption: r, replayed: true };
+    }
+    const reward = (await c.query<{ cost: string }>('SELECT cost_heart::text AS cost FROM rewards WHERE id = $1 AND active', [input.rewardId])).rows[0];
+    if (!reward) throw notFound('reward');
+    const open = BigInt((await c.query<{ open: string }>(
+      `SELECT coalesce(sum(amount), 0)::text AS open FROM redemptions WHERE player_id = $1 AND status = 'reserved' AND burn_tx_hash IS NULL AND expires_at > now()`,
+      [input.playerId])).rows[0]!.open);
+    const need = BigInt(reward.cost) * BigInt(input.quantity);
+    if (open + need > input.balance) {
+      throw new ApiError(409, 'INSUFFICIENT_HEART', `this costs ${need} and open reservations ${open}, but the balance is ${input.balance}`,
+        { balance: input.balance.toString(), reserved: open.toString(), cost: need.toString() });
     }
     let cost = await takeStock(c, input.rewardId, input.quantity);
     if (cost === null && (await expireDue(c, input.rewardId)) > 0) cost = await takeStock(c, input.rewardId, input.quantity);

@@ -12,9 +12,15 @@ import { bearer, signIn } from '../testing.ts';
 describe('marketplace on the real chain', () => {
   let e: Economy;
   let buyer: Session;
+  let crowd: Session[];
+  let holder: Session;
   before(async () => {
     e = await startEconomy();
     buyer = await e.player();
+    crowd = await Promise.all([0, 1, 2, 3, 4].map(() => e.player()));
+    holder = await e.player();
+    await e.earnAndClose([[buyer, 20n * HEART], ...crowd.map((p): [Session, bigint] => [p, 10n * HEART]), [holder, 5n * HEART]]);
+    await Promise.all([buyer, ...crowd, holder].map((p) => claimRelayed(e, p)));
   });
   after(async () => {
     await e.close();
@@ -49,7 +55,7 @@ describe('marketplace on the real chain', () => {
     assert.deepEqual(item, { id, title: item.title, description: 'd', partner: 'Partner Co', priceHeart: (3n * HEART).toString(), stock: 7 });
   });
 
-  it('refuses the anonymous, non-players and bad input without touching stock', async () => {
+  it('refuses the anonymous, non-players, bad input and players without the Heart, without touching stock', async () => {
     const id = await addReward(5);
     const body = { rewardId: id, quantity: 1, idempotencyKey: 'refusals-0001' };
     assert.equal((await e.t.app.inject({ method: 'POST', url: '/api/reward/redeem', payload: body })).statusCode, 401);
@@ -68,6 +74,8 @@ describe('marketplace on the real chain', () => {
     assert.deepEqual([tooMany.statusCode, tooMany.json().error.code], [409, 'OUT_OF_STOCK']);
     assert.equal(await stockOf(id), 5);
     assert.equal((await e.db.sql.query('SELECT count(*)::int AS n FROM redemptions WHERE reward_id = $1', [id])).rows[0].n, 0);
+    const broke = await redeem(await e.player(), body);
+    assert.deepEqual([broke.statusCode, broke.json().error.code, broke.json().error.details.balance], [409, 'INSUFFICIENT_HEART', '0']);
     const other = await e.t.app.inject({ method: 'GET', url: `/api/reward/redeem/0x${'ab'.repeat(32)}`, headers: bearer(buyer.accessToken) });
     assert.equal(other.statusCode, 404);
     assert.equal((await e.t.app.inject({ method: 'GET', url: '/api/reward/redeem/0x12', headers: bearer(buyer.accessToken) })).statusCode, 400);
@@ -75,7 +83,7 @@ describe('marketplace on the real chain', () => {
 
   it('50 concurrent redemptions of stock 10: exactly 10 reserve, stock ends at 0; keys are idempotent', async () => {
     const id = await addReward(10);
-    const players = await Promise.all([0, 1, 2, 3, 4].map(() => e.player()));
+    const players = crowd;
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => redeem(players[i % 5]!, { rewardId: id, quantity: 1, idempotencyKey: `burst-${i}-key` })));
     const codes = results.map((r) => r.statusCode);
     assert.equal(codes.filter((c) => c === 201).length, 10, codes.join(','));
@@ -96,16 +104,33 @@ describe('marketplace on the real chain', () => {
     assert.equal(await stockOf(id), 0);
   });
 
+  it('open reservations may not exceed the Heart a player holds; expired ones stop counting', async () => {
+    const id = await addReward(10, 2n * HEART);
+    const p = crowd[4]!;
+    const held = await e.t.deps.chain.readContract({ address: e.deployments.contracts.HeartToken!.address as Hex, abi: heartTokenAbi, functionName: 'balanceOf', args: [p.address] });
+    const open = BigInt((await e.db.sql.query(`SELECT coalesce(sum(amount), 0)::text AS s FROM redemptions r JOIN players pl ON pl.id = r.player_id WHERE pl.address = $1 AND status = 'reserved'`, [p.address])).rows[0].s);
+    const fits = Number((held - open) / (2n * HEART));
+    const made = [];
+    for (let i = 0; i < fits; i++) made.push(await redeem(p, { rewardId: id, quantity: 1, idempotencyKey: `hoard-${i}-key` }));
+    assert.ok(made.every((r) => r.statusCode === 201));
+    const over = await redeem(p, { rewardId: id, quantity: 1, idempotencyKey: 'hoard-over-key' });
+    assert.deepEqual([over.statusCode, over.json().error.code], [409, 'INSUFFICIENT_HEART']);
+    assert.equal(await stockOf(id), 10 - fits);
+    await e.db.sql.query(`UPDATE redemptions SET expires_at = now() - interval '1 second' WHERE id = $1`, [made[0]!.json().redemptionId]);
+    assert.equal((await redeem(p, { rewardId: id, quantity: 1, idempotencyKey: 'hoard-after-expiry' })).statusCode, 201);
+  });
+
   it('unpaid reservations expire and release their stock (sweeper, and inline when stock runs out)', async () => {
     const id = await addReward(4);
-    const p = await e.player();
+    const p = holder;
     const made = await Promise.all([1, 2, 3].map((n) => redeem(p, { rewardId: id, quantity: 1, idempotencyKey: `expiry-${n}-key` })));
     assert.deepEqual(made.map((r) => r.statusCode), [201, 201, 201]);
     assert.equal(await stockOf(id), 1);
     const ids = made.map((r) => r.json().redemptionId as string);
-    await e.db.sql.query(`UPDATE redemptions SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [ids.slice(0, 2)]);
     const sweeper = startMarketSweeper(e.t.deps, (err) => assert.fail(String(err)));
     try {
+      await sweeper.sweep(); // what earlier tests left due
+      await e.db.sql.query(`UPDATE redemptions SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`, [ids.slice(0, 2)]);
       const [a, b] = await Promise.all([sweeper.sweep(), sweeper.sweep()]);
       assert.equal(a.released + b.released, 2, 'two concurrent sweeps release each reservation once');
       assert.equal((await sweeper.sweep()).released, 0);
@@ -126,8 +151,6 @@ describe('marketplace on the real chain', () => {
   });
 
   it('a Redeemed burn fulfils exactly once; a late or short burn is recorded and flagged, never fulfilled', async () => {
-    await e.earnAndClose([[buyer, 10n * HEART]]);
-    await claimRelayed(e, buyer);
     const id = await addReward(5, 2n * HEART);
 
     const res = await redeem(buyer, { rewardId: id, quantity: 2, idempotencyKey: 'pay-on-time-1' });

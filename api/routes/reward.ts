@@ -100,6 +100,7 @@ export default async function rewardRoutes(app: FastifyInstance, { deps }: { dep
     schema: {
       summary: 'Reserve stock of a reward: returns the redemptionId, amount, expiry and the ready-to-sign HeartToken.redeem transaction; idempotent per idempotencyKey',
       description: 'The reservation holds stock until `expiresAt` (REDEMPTION_TTL_S); unpaid, it expires and the stock is released. '
+        + 'A player\'s open reservations may not exceed their Heart balance on chain (409 INSUFFICIENT_HEART). '
         + 'Paying: either the player sends `tx` (HeartToken.redeem) themselves, or signs `permit` and POSTs it to '
         + '/api/reward/redeem/{id}/relay, and the relayer sends permit + HeartToken.redeemFrom (the player needs no gas). When the indexer mirrors the '
         + 'Redeemed event the redemption becomes `fulfilled`; a burn after expiry (or of too little) is recorded and flagged, never fulfilled twice.',
@@ -107,9 +108,12 @@ export default async function rewardRoutes(app: FastifyInstance, { deps }: { dep
     },
   }, async (req, reply) => {
     const me = caller(req);
-    const { redemption, replayed } = await reserve(pool, { playerId: me.sub, ...req.body, ttlSeconds: deps.config.REDEMPTION_TTL_S });
+    const owner = me.address.toLowerCase() as Address;
+    const token = (await chainContext(deps)).address('HeartToken');
+    const balance = await deps.chain.readContract({ address: token, abi: heartTokenAbi, functionName: 'balanceOf', args: [owner] });
+    const { redemption, replayed } = await reserve(pool, { playerId: me.sub, ...req.body, ttlSeconds: deps.config.REDEMPTION_TTL_S, balance });
     reply.code(replayed ? 200 : 201);
-    return { ...(await view(redemption, me.address.toLowerCase() as Address)), replayed };
+    return { ...(await view(redemption, owner)), replayed };
   });
 
   app.get<{ Params: { id: string } }>('/api/reward/redeem/:id', {
