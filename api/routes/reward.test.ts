@@ -76,6 +76,7 @@ describe('marketplace on the real chain', () => {
     assert.equal((await e.db.sql.query('SELECT count(*)::int AS n FROM redemptions WHERE reward_id = $1', [id])).rows[0].n, 0);
     const broke = await redeem(await e.player(), body);
     assert.deepEqual([broke.statusCode, broke.json().error.code, broke.json().error.details.balance], [409, 'INSUFFICIENT_HEART', '0']);
+    assert.equal((await e.t.app.inject({ method: 'GET', url: `/api/reward/redeem/0x${'ab'.repeat(32)}` })).statusCode, 401);
     const other = await e.t.app.inject({ method: 'GET', url: `/api/reward/redeem/0x${'ab'.repeat(32)}`, headers: bearer(buyer.accessToken) });
     assert.equal(other.statusCode, 404);
     assert.equal((await e.t.app.inject({ method: 'GET', url: '/api/reward/redeem/0x12', headers: bearer(buyer.accessToken) })).statusCode, 400);

@@ -99,6 +99,9 @@ describe('relayed Heart transfers and claims from two API instances on the real 
     const body = { to: zed!.address, amount: HEART.toString(), deadline, signature, idempotencyKey: 'refused-transfer-1' };
     assert.equal((await e.t.app.inject({ method: 'POST', url: '/api/token/transfer', payload: body })).statusCode, 401);
     assert.equal((await e.t.app.inject({ method: 'GET', url: '/api/token/transfer/permit?amount=1' })).statusCode, 401);
+    for (const q of ['amount=0', 'amount=abc', 'amount=1&deadline=-5', 'amount=1&spender=0x00', '']) {
+      assert.equal((await e.t.app.inject({ method: 'GET', url: `/api/token/transfer/permit?${q}`, headers: bearer(eve!.accessToken) })).statusCode, 400, q);
+    }
     const w = (await e.player()).wallet;
     await e.db.sql.query(`UPDATE players SET role = 'sponsor' WHERE address = $1`, [w.address.toLowerCase()]);
     const sponsor = await signIn(e.t, w);
