@@ -25,6 +25,7 @@ import policyInsightsRoutes from './routes/policy-insights.ts';
 import proofRoutes from './routes/proof.ts';
 import questRoutes from './routes/quest.ts';
 import simulateRoutes from './routes/simulate.ts';
+import rewardRoutes from './routes/reward.ts';
 import socialRoutes from './routes/social.ts';
 import sponsorRoutes from './routes/sponsor.ts';
 import telemetryRoutes from './routes/telemetry.ts';
@@ -73,6 +74,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(telemetryRoutes, { deps });
   await app.register(ledgerRoutes, { deps });
   await app.register(tokenRoutes, { deps });
+  await app.register(rewardRoutes, { deps });
   await app.register(leaderboardRoutes, { deps });
   await app.register(governmentRoutes, { deps });
   await app.register(policyInsightsRoutes, { deps });

@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import { createDeps } from './deps.ts';
 import { startImpactWorker } from './impact/worker.ts';
 import { startNotificationWorkers } from './notifications/workers.ts';
+import { startMarketSweeper } from './rewards/sweeper.ts';
 
 let config;
 try {
@@ -22,6 +23,7 @@ const app = await buildApp(deps, logger);
 await app.listen({ host: config.HOST, port: config.PORT });
 const impactWorker = startImpactWorker(deps);
 const notificationWorkers = await startNotificationWorkers(deps, logger);
+const marketSweeper = startMarketSweeper(deps, (err) => logger.warn({ err }, 'market sweep failed'));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -31,6 +33,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     logger.info({ signal }, 'shutting down');
     await impactWorker.close();
     await notificationWorkers.close();
+    await marketSweeper.close();
     await app.close();
     await deps.close();
     process.exit(0);

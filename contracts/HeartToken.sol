@@ -39,11 +39,14 @@ contract HeartToken is ERC20, ERC20Permit, ERC20Burnable, AccessControl, IHeartT
 
     /// @inheritdoc IHeartToken
     function redeem(uint256 amount, bytes32 redemptionId) external {
-        if (amount == 0 || redemptionId == bytes32(0)) revert HeartInvalidRedemption();
-        if (_redemptionUsed[redemptionId]) revert HeartRedemptionIdUsed(redemptionId);
-        _redemptionUsed[redemptionId] = true;
-        _burn(_msgSender(), amount);
-        emit Redeemed(_msgSender(), amount, redemptionId);
+        _redeem(_msgSender(), amount, redemptionId);
+    }
+
+    /// @inheritdoc IHeartToken
+    function redeemFrom(address account, uint256 amount, bytes32 redemptionId) external {
+        // Same trust model as ERC20Burnable.burnFrom: the caller may burn at most what `account` allowed it.
+        _spendAllowance(account, _msgSender(), amount);
+        _redeem(account, amount, redemptionId);
     }
 
     /// @inheritdoc IHeartToken
@@ -54,6 +57,15 @@ contract HeartToken is ERC20, ERC20Permit, ERC20Burnable, AccessControl, IHeartT
     /// @inheritdoc IHeartToken
     function isRedemptionUsed(bytes32 redemptionId) external view returns (bool) {
         return _redemptionUsed[redemptionId];
+    }
+
+    /// @dev Burns `amount` of `account`'s tokens under a fresh, non-zero `redemptionId`.
+    function _redeem(address account, uint256 amount, bytes32 redemptionId) private {
+        if (amount == 0 || redemptionId == bytes32(0)) revert HeartInvalidRedemption();
+        if (_redemptionUsed[redemptionId]) revert HeartRedemptionIdUsed(redemptionId);
+        _redemptionUsed[redemptionId] = true;
+        _burn(account, amount);
+        emit Redeemed(account, amount, redemptionId);
     }
 
     /// @dev MINTER_ROLE membership is locked: it cannot be granted to anyone else.

@@ -58,6 +58,10 @@ const serviceSchema = z.object({
   TLOG_ORIGIN: z.string().regex(/^[^\s+]{1,255}$/, 'must be 1-255 characters without spaces or +').default('oneheart.local/ledger'),
   /** BullMQ key prefix of the verify-proof / apply-impact queues (same as the verifier's). */
   VERIFIER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ -').default('bull'),
+  /** Marketplace: how long a redemption holds its stock before it expires unpaid. */
+  REDEMPTION_TTL_S: z.coerce.number().int().min(10).max(7 * 86_400).default(900),
+  /** API background loop: expire unpaid redemptions and follow relayed transactions to confirmation. */
+  MARKET_SWEEP_MS: z.coerce.number().int().min(10).default(15_000),
   /** Telemetry: monthly event partitions entirely older than this many days are dropped (telemetry/store.ts). */
   TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
   /** Notifications: SSE heartbeat comment interval of GET /api/notification/stream. */

@@ -1,23 +1,40 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import { encodeFunctionData, type Address, type Hex, type WalletClient } from 'viem';
+import { encodeFunctionData, type Address, type Hex } from 'viem';
 import { buildClaimTree, claimProof, packClaims, toHex, type ClaimTree } from '../../ledger/index.ts';
-import { createChainWriter } from '../../lib/chain.ts';
+import { Relayer, type RelayedTx } from '../../lib/relayer.ts';
 import { rewardDistributorAbi } from '../../lib/reward-distributor.ts';
 import { chainContext, explorerTx } from '../chain-context.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, conflict } from '../errors.ts';
 import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
+import { permitTypedData, permitTypedDataSchema } from '../relay/permit.ts';
+import { relayTransfer } from '../relay/transfer.ts';
 import { page, pageQuery, PLAYER } from './proof.ts';
 import { bearer, decimalString, errors } from './schemas.ts';
 
 type Row = Record<string, unknown>;
-type RelayStatus = 'pending' | 'confirmed' | 'failed';
-interface Relay { txHash: Hex; status: RelayStatus; epoch: number; cumulativeAmount: string; amount: string }
 interface PlayerClaim { address: Address; epoch: number; cumulativeAmount: bigint; proof: Hex[]; distributor: Address; claimed: bigint }
 
 const relayView = { type: ['object', 'null'], required: ['txHash', 'status'], properties: { txHash: { type: 'string' }, status: { type: 'string' }, explorerUrl: { type: ['string', 'null'] } } } as const;
+const address = { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$' } as const;
+const wei = { type: 'string', pattern: '^[1-9][0-9]{0,77}$', description: 'Heart in wei (18 decimals)' } as const;
+const unixSeconds = { type: 'integer', minimum: 1, maximum: 2 ** 40 } as const;
+const transferBody = {
+  type: 'object', additionalProperties: false, required: ['to', 'amount', 'deadline', 'signature', 'idempotencyKey'],
+  properties: {
+    to: address, amount: wei, deadline: unixSeconds,
+    signature: { type: 'string', pattern: '^0x[0-9a-fA-F]{130}$', description: 'the EIP-2612 permit signature (65 bytes) over GET /api/token/transfer/permit' },
+    idempotencyKey: { type: 'string', pattern: '^[A-Za-z0-9._:-]{8,128}$' },
+  },
+} as const;
+const relayedTx = { type: ['object', 'null'], required: ['txHash', 'status'], properties: { txHash: { type: 'string' }, status: { type: 'string' }, explorerUrl: { type: ['string', 'null'] } } } as const;
+const TRANSFER_DOC = 'Relayed, permit-based: the player signs an EIP-2612 permit (typed data from GET /api/token/transfer/permit) naming the '
+  + "platform relayer as spender; the relayer sends permit() and then transferFrom(player, to, amount). Chosen over a ready-to-sign "
+  + 'HeartToken.transfer because players hold Heart but usually no gas token: the relayer pays the gas, and the player key never leaves '
+  + 'the wallet. What the signature binds is the amount and deadline; the recipient is bound by the signed-in request (a player who wants '
+  + 'the recipient under their own signature can send HeartToken.transfer themselves). Idempotent per idempotencyKey; a retry resumes.';
 const noClaim = () => new ApiError(404, 'NO_CLAIM', 'no anchored epoch has Heart for this player yet');
 
 /**
@@ -27,7 +44,7 @@ const noClaim = () => new ApiError(404, 'NO_CLAIM', 'no anchored epoch has Heart
  */
 export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const pool: pg.Pool = createPgPool(deps.config.DATABASE_URL, 3);
-  let writer: WalletClient | undefined;
+  const relayer = new Relayer({ pool, chain: deps.chain, rpcUrl: deps.config.RPC_URL, privateKey: deps.config.OPERATOR_PRIVATE_KEY as Hex });
   app.addHook('onClose', async () => {
     await pool.end();
   });
@@ -65,30 +82,9 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps
     return { address, epoch, cumulativeAmount: BigInt(c.amount as string), proof: claimProof(tree, c.leaf_index as number), distributor, claimed };
   }
 
-  const relayKey = (address: string, epoch: number) => `${deps.config.REDIS_PREFIX}claim-relay:${address}:${epoch}`;
-  const readRelay = async (key: string): Promise<Relay | 'sending' | null> => {
-    const v = await deps.redis.get(key);
-    return v === null ? null : v === 'sending' ? 'sending' : (JSON.parse(v) as Relay);
-  };
-  /** Moves a pending relay to confirmed/failed once its receipt exists. */
-  async function refresh(key: string, r: Relay): Promise<Relay> {
-    if (r.status !== 'pending') return r;
-    const receipt = await deps.chain.getTransactionReceipt({ hash: r.txHash }).catch(() => null);
-    if (!receipt) return r;
-    const next: Relay = { ...r, status: receipt.status === 'success' ? 'confirmed' : 'failed' };
-    await deps.redis.set(key, JSON.stringify(next));
-    return next;
-  }
-  const view = (r: Relay) => ({ txHash: r.txHash, status: r.status, explorerUrl: explorerTx(deps, r.txHash) });
+  const claimRef = (address: string, epoch: number) => `${address}:${epoch}`;
+  const view = (r: RelayedTx) => ({ txHash: r.txHash, status: r.status, explorerUrl: explorerTx(deps, r.txHash) });
   const me = (req: { user: Parameters<typeof caller>[0]['user'] }) => caller(req).address.toLowerCase() as Address;
-
-  // One operator account: sends are serialized in this process so nonces never collide.
-  let sendChain: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(f: () => Promise<T>): Promise<T> => {
-    const run = sendChain.then(f, f);
-    sendChain = run.catch(() => undefined);
-    return run;
-  };
 
   app.get('/api/token/claim', {
     config: { auth: PLAYER },
@@ -107,13 +103,12 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps
     },
   }, async (req) => {
     const c = await playerClaim(me(req));
-    const key = relayKey(c.address, c.epoch);
-    const relay = await readRelay(key);
+    const relay = await relayer.find('claim', claimRef(c.address, c.epoch));
     return {
       address: c.address, epoch: c.epoch, cumulativeAmount: c.cumulativeAmount.toString(), claimed: c.claimed.toString(),
       claimable: (c.cumulativeAmount > c.claimed ? c.cumulativeAmount - c.claimed : 0n).toString(), proof: c.proof, to: c.distributor,
       calldata: encodeFunctionData({ abi: rewardDistributorAbi, functionName: 'claim', args: [c.address, c.cumulativeAmount, BigInt(c.epoch), c.proof] }),
-      relay: relay && relay !== 'sending' ? view(await refresh(key, relay)) : null,
+      relay: relay ? view(await relayer.refresh(relay)) : null,
     };
   });
 
@@ -125,37 +120,59 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps
     },
   }, async (req) => {
     const c = await playerClaim(me(req));
-    const key = relayKey(c.address, c.epoch);
-    for (let i = 0; i < 100; i++) {
-      const existing = await readRelay(key);
-      if (existing && existing !== 'sending' && existing.status !== 'failed') return view(await refresh(key, existing));
-      if (existing === 'sending') {
-        await new Promise((r) => setTimeout(r, 100));
-        continue;
-      }
-      if (c.claimed >= c.cumulativeAmount) throw conflict('ALREADY_CLAIMED', `Heart of epoch ${c.epoch} is already claimed`);
-      // take the slot (a failed relay may be retried)
-      const taken = existing === null
-        ? await deps.redis.set(key, 'sending', 'EX', 120, 'NX')
-        : await deps.redis.eval(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], 'sending', 'EX', 120) else return false end`, 1, key, JSON.stringify(existing));
-      if (!taken) continue;
-      try {
-        writer ??= createChainWriter(deps.config.RPC_URL, deps.config.OPERATOR_PRIVATE_KEY as Hex);
-        const w = writer;
-        const txHash = await serialized(() => w.writeContract({
-          address: c.distributor, abi: rewardDistributorAbi, functionName: 'claim', chain: null, account: w.account!,
-          args: [c.address, c.cumulativeAmount, BigInt(c.epoch), c.proof],
-        }));
-        const relay: Relay = { txHash, status: 'pending', epoch: c.epoch, cumulativeAmount: c.cumulativeAmount.toString(), amount: (c.cumulativeAmount - c.claimed).toString() };
-        await deps.redis.set(key, JSON.stringify(relay));
-        req.log.info({ txHash, epoch: c.epoch }, 'claim relayed');
-        return view(relay);
-      } catch (err) {
-        await deps.redis.del(key);
-        throw err;
-      }
-    }
-    throw conflict('CLAIM_IN_PROGRESS', 'a relayed claim is being sent; retry shortly');
+    const ref = claimRef(c.address, c.epoch);
+    const existing = await relayer.find('claim', ref);
+    if (existing && existing.status !== 'failed') return view(await relayer.refresh(existing));
+    if (c.claimed >= c.cumulativeAmount) throw conflict('ALREADY_CLAIMED', `Heart of epoch ${c.epoch} is already claimed`);
+    const tx = await relayer.send({
+      kind: 'claim', ref, to: c.distributor,
+      data: encodeFunctionData({ abi: rewardDistributorAbi, functionName: 'claim', args: [c.address, c.cumulativeAmount, BigInt(c.epoch), c.proof] }),
+    });
+    req.log.info({ txHash: tx.txHash, nonce: tx.nonce, epoch: c.epoch }, 'claim relayed');
+    return view(tx);
+  });
+
+  app.get<{ Querystring: { amount: string; deadline?: string } }>('/api/token/transfer/permit', {
+    config: { auth: PLAYER },
+    schema: {
+      summary: 'EIP-2612 permit typed data for a relayed transfer of `amount` (the relayer is the spender; deadline defaults to 1 h)',
+      tags: ['token'], security: bearer,
+      querystring: { type: 'object', additionalProperties: false, required: ['amount'], properties: { amount: wei, deadline: { type: 'string', pattern: '^[1-9][0-9]{0,11}$', description: 'unix seconds' } } },
+      response: { 200: permitTypedDataSchema, ...errors(400, 401, 403, 429) },
+    },
+  }, async (req) => {
+    const deadline = BigInt(req.query.deadline ?? Math.floor(Date.now() / 1000) + 3600);
+    return permitTypedData(deps, relayer, me(req), BigInt(req.query.amount), deadline);
+  });
+
+  app.post<{ Body: { to: string; amount: string; deadline: number; signature: Hex; idempotencyKey: string } }>('/api/token/transfer', {
+    config: { auth: PLAYER },
+    schema: {
+      summary: 'Transfer Heart to another address, relayed by the platform (no gas needed); idempotent per idempotencyKey',
+      description: TRANSFER_DOC, tags: ['token'], security: bearer, body: transferBody,
+      response: {
+        200: {
+          type: 'object', required: ['transferId', 'from', 'to', 'amount', 'permitTx', 'txHash', 'status', 'replayed'],
+          properties: {
+            transferId: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, amount: decimalString, permitTx: relayedTx,
+            txHash: { type: 'string' }, status: { type: 'string', enum: ['pending', 'confirmed', 'failed'] }, explorerUrl: { type: ['string', 'null'] }, replayed: { type: 'boolean' },
+          },
+        },
+        ...errors(400, 401, 403, 409, 429),
+      },
+    },
+  }, async (req) => {
+    const from = me(req);
+    const to = req.body.to.toLowerCase() as Address;
+    if (to === from || /^0x0{40}$/.test(to)) throw new ApiError(400, 'BAD_RECIPIENT', 'the recipient must be another, non-zero address');
+    const r = await relayTransfer(deps, pool, relayer, {
+      playerId: caller(req).sub, from, to, amount: BigInt(req.body.amount), deadline: BigInt(req.body.deadline), signature: req.body.signature, idempotencyKey: req.body.idempotencyKey,
+    });
+    req.log.info({ transferId: r.transferId, txHash: r.transfer.txHash }, 'transfer relayed');
+    return {
+      transferId: r.transferId, from: r.from, to: r.to, amount: r.amount.toString(), permitTx: r.permit ? view(r.permit) : null,
+      ...view(r.transfer), replayed: r.replayed,
+    };
   });
 
   app.get('/api/token/balance', {
@@ -172,13 +189,16 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps
     const [b] = await q('SELECT balance::text AS balance, block_number::text AS bn FROM token_balances WHERE address = $1', [address]);
     const [e] = await q(`SELECT epoch FROM epochs WHERE status = 'anchored' ORDER BY epoch DESC LIMIT 1`);
     let pending = 0n;
-    if (e) {
-      const key = relayKey(address, e.epoch as number);
-      const relay = await readRelay(key);
-      if (relay && relay !== 'sending') {
-        const r = await refresh(key, relay);
-        const mirrored = (await q('SELECT 1 FROM chain_events WHERE tx_hash = $1 LIMIT 1', [r.txHash]))[0];
-        if (r.status !== 'failed' && !mirrored) pending = BigInt(r.amount);
+    const relay = e ? await relayer.find('claim', claimRef(address, e.epoch as number)) : null;
+    if (e && relay && (await relayer.refresh(relay)).status !== 'failed') {
+      const mirrored = (await q('SELECT 1 FROM chain_events WHERE tx_hash = $1 LIMIT 1', [relay.txHash]))[0];
+      if (!mirrored) {
+        // what the relayed claim mints: the epoch's cumulative amount minus the claims already mirrored
+        const [p] = await q(
+          `SELECT (SELECT cumulative_amount FROM reward_claims WHERE epoch = $1 AND address = $2)
+                  - coalesce((SELECT sum((args->>'amount')::numeric) FROM chain_events WHERE event_name = 'Claimed' AND lower(args->>'account') = $2), 0) AS amount`,
+          [e.epoch, address]);
+        pending = BigInt(String(p?.amount ?? 0));
       }
     }
     return { address, balance: (b?.balance as string | undefined) ?? '0', pending: pending.toString(), blockNumber: b ? Number(b.bn) : null };

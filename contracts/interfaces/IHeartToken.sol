@@ -34,6 +34,15 @@ interface IHeartToken is IERC20 {
     /// @param redemptionId Off-chain redemption reference; each id is usable once.
     function redeem(uint256 amount, bytes32 redemptionId) external;
 
+    /// @notice Burns `amount` of `account`'s tokens, spending the caller's allowance from `account` (set by
+    /// approve or an EIP-2612 permit), and records `redemptionId` as used. Lets a relayer submit a player's
+    /// redemption (permit + redeemFrom) so the player needs no gas; `Redeemed` names `account`, not the caller.
+    /// @dev Reverts with ERC20InsufficientAllowance past the allowance, and like {redeem} otherwise.
+    /// @param account Whose tokens are burnt.
+    /// @param amount Amount to burn.
+    /// @param redemptionId Off-chain redemption reference; each id is usable once.
+    function redeemFrom(address account, uint256 amount, bytes32 redemptionId) external;
+
     /// @notice The sole MINTER_ROLE holder (the RewardDistributor).
     function minter() external view returns (address);
 

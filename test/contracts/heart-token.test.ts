@@ -65,6 +65,24 @@ describe('HeartToken', () => {
     await viem.assertions.emitWithArgs(token.write.redeem!([1n, bytes32('r4')], asAlice), token, 'Transfer', [alice.account.address, ZERO, 1n]);
   });
 
+  it('redeemFrom: a spender burns within its allowance, Redeemed names the account, ids stay single-use', async () => {
+    const { token, alice, bob } = await networkHelpers.loadFixture(fixture);
+    const owner = alice.account.address;
+    const asBob = { account: bob.account };
+    const c = asC(token);
+    await assertions.revertWithCustomError(token.write.redeemFrom!([owner, E18, bytes32('rf-1')], asBob), c, 'ERC20InsufficientAllowance');
+    await token.write.approve!([bob.account.address, 3n * E18], { account: alice.account });
+    await assertions.revertWithCustomError(token.write.redeemFrom!([owner, 4n * E18, bytes32('rf-1')], asBob), c, 'ERC20InsufficientAllowance');
+    await viem.assertions.emitWithArgs(token.write.redeemFrom!([owner, 2n * E18, bytes32('rf-1')], asBob), token, 'Redeemed', [owner, 2n * E18, bytes32('rf-1')]);
+    assert.equal(await token.read.balanceOf!([owner]), 98n * E18);
+    assert.equal(await token.read.allowance!([owner, bob.account.address]), E18);
+    assert.equal(await token.read.isRedemptionUsed!([bytes32('rf-1')]), true);
+    await assertions.revertWithCustomErrorWithArgs(token.write.redeemFrom!([owner, E18, bytes32('rf-1')], asBob), c, 'HeartRedemptionIdUsed', [bytes32('rf-1')]);
+    await assertions.revertWithCustomError(token.write.redeemFrom!([owner, 0n, bytes32('rf-2')], asBob), c, 'HeartInvalidRedemption');
+    await assertions.revertWithCustomError(token.write.redeemFrom!([owner, E18, `0x${'00'.repeat(32)}`], asBob), c, 'HeartInvalidRedemption');
+    assert.equal(await token.read.allowance!([owner, bob.account.address]), E18, 'a reverted redeemFrom spends nothing');
+  });
+
   it('supports burn, burnFrom and EIP-2612 permit', async () => {
     const { token, alice, bob, publicClient } = await networkHelpers.loadFixture(fixture);
     const owner = alice.account.address;
