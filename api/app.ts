@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { PlayerAccess } from './admin/access.ts';
 import type { Deps } from './deps.ts';
 import auth from './plugins/auth.ts';
 import errorHandler from './plugins/error-handler.ts';
 import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
+import adminRoutes from './routes/admin.ts';
 import authRoutes from './routes/auth.ts';
 import governmentRoutes from './routes/government.ts';
 import healthRoutes from './routes/health.ts';
@@ -49,7 +51,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(errorHandler);
   await app.register(helmet);
   await app.register(cors, { origin: deps.config.CORS_ORIGINS.length ? deps.config.CORS_ORIGINS : false });
-  await app.register(auth, { config: deps.config });
+  await app.register(auth, { config: deps.config, access: new PlayerAccess(deps).check });
   await app.register(rateLimits, { deps });
   await app.register(metrics, { deps });
   await app.register(openapi, { config: deps.config });
@@ -66,6 +68,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(tokenRoutes, { deps });
   await app.register(leaderboardRoutes, { deps });
   await app.register(governmentRoutes, { deps });
+  await app.register(adminRoutes, { deps });
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }
