@@ -53,8 +53,8 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(cors, { origin: deps.config.CORS_ORIGINS.length ? deps.config.CORS_ORIGINS : false });
   await app.register(auth, { config: deps.config, access: new PlayerAccess(deps).check });
   await app.register(rateLimits, { deps });
+  await app.register(openapi, { config: deps.config }); // first: it sees every route registered after it
   await app.register(metrics, { deps });
-  await app.register(openapi, { config: deps.config });
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps });
   await app.register(playerRoutes, { deps });

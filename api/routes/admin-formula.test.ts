@@ -135,4 +135,12 @@ describe('admin: versioned impact formula', () => {
     await assert.rejects(db.sql.query('DELETE FROM impact_formulas WHERE version = 2'), /immutable/);
     assert.equal(await versions(), 2);
   });
+
+  it('the dashboard and /metrics count the two entries (max(seq) + 1 of the gapless ledger)', async () => {
+    const d = await t.app.inject({ method: 'GET', url: '/api/admin/dashboard', headers: bearer(admin.accessToken) });
+    assert.equal(d.json().ledger.entries, 2);
+    assert.equal(d.json().actions.today.byStatus.approved, 2);
+    assert.equal(d.json().verification.last7d.approve, 2);
+    assert.match((await t.app.inject({ url: '/metrics' })).body, /^oneheart_ledger_entries 2$/m);
+  });
 });
