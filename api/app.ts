@@ -51,7 +51,10 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(errorHandler);
   await app.register(helmet);
   await app.register(cors, { origin: deps.config.CORS_ORIGINS.length ? deps.config.CORS_ORIGINS : false });
-  await app.register(auth, { config: deps.config, access: new PlayerAccess(deps).check });
+  const access = new PlayerAccess(deps); // suspensions and role-change cut-offs, checked on every token
+  access.start();
+  app.addHook('onClose', async () => access.stop());
+  await app.register(auth, { config: deps.config, access: access.check });
   await app.register(rateLimits, { deps });
   await app.register(openapi, { config: deps.config }); // first: it sees every route registered after it
   await app.register(metrics, { deps });
@@ -68,7 +71,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(tokenRoutes, { deps });
   await app.register(leaderboardRoutes, { deps });
   await app.register(governmentRoutes, { deps });
-  await app.register(adminRoutes, { deps });
+  await app.register(adminRoutes, { deps, access });
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

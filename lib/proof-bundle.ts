@@ -31,10 +31,11 @@ export function buildProofBundle(a: {
 /**
  * The proof bundle of entry `seq` against the first anchored epoch that contains
  * it (or `epoch`). With `op.trees` the log tree comes from that cache (the API);
- * without, it is built from the ledger for this one bundle (the CLI).
+ * without, it is built from the ledger for this one bundle (the CLI). `op.chainId`
+ * spares an RPC call when the caller knows it.
  */
 export async function bundleForEntry(
-  op: { pool: SqlExecutor; reader: PublicClient; anchor: Address; trees?: LogTreeCache },
+  op: { pool: SqlExecutor; reader: PublicClient; anchor: Address; trees?: LogTreeCache; chainId?: number },
   seq: number,
   epoch?: number,
 ): Promise<ProofBundle> {
@@ -59,7 +60,7 @@ export async function bundleForEntry(
   }
   if (!entry) throw new Error(`seq: entry ${seq} is missing`);
   return buildProofBundle({
-    chainId: await op.reader.getChainId(),
+    chainId: op.chainId ?? (await op.reader.getChainId()),
     ledgerAnchor: op.anchor,
     epoch: Number(row.epoch),
     treeSize,

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { inTransaction } from '../../lib/transaction.ts';
 import type { Role } from '../auth/roles.ts';
 import { conflict, notFound } from '../errors.ts';
-import type { AccessState, PlayerAccess } from './access.ts';
+import type { PlayerAccess } from './access.ts';
 import { audit, type AuditActor } from './audit.ts';
 
 export interface UserView {
@@ -31,22 +31,17 @@ export interface UserQuery {
 
 interface UserRow {
   id: string; address: string; did: string; display_name: string | null; role: Role; level: number; xp: string; created_at: Date;
-  suspended_at: Date | null; suspension_reason: string | null; sessions_valid_after: Date | null;
+  suspended_at: Date | null; suspension_reason: string | null;
 }
 
 const COLUMNS = `p.id::text, p.address, p.did, p.display_name, p.role::text AS role, p.level, p.xp::text AS xp, p.created_at,
-  pa.suspended_at, pa.suspension_reason, pa.sessions_valid_after`;
+  pa.suspended_at, pa.suspension_reason`;
 const FROM = 'FROM players p LEFT JOIN player_access pa ON pa.player_id = p.id';
 
 const view = (r: UserRow): UserView => ({
   id: r.id, address: r.address, did: r.did, displayName: r.display_name, role: r.role, level: r.level, xp: r.xp,
   createdAt: r.created_at.toISOString(), suspended: r.suspended_at !== null,
   suspendedAt: r.suspended_at?.toISOString() ?? null, suspensionReason: r.suspension_reason,
-});
-
-const accessOf = (r: UserRow): AccessState => ({
-  suspended: r.suspended_at !== null,
-  validAfterS: r.sessions_valid_after ? Math.floor(r.sessions_valid_after.getTime() / 1000) : 0,
 });
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -77,14 +72,14 @@ export interface Change {
   changed: boolean;
 }
 
-/** Runs one audited change and writes the player's access state through to the cache after commit. */
+/** Runs one audited change; after commit every API instance learns the player's new access state. */
 async function change(pool: pg.Pool, access: PlayerAccess, id: string, fn: (tx: pg.PoolClient, before: UserRow) => Promise<boolean>): Promise<Change> {
   const { row, changed } = await inTransaction(pool, async (tx) => {
     const before = await lockUser(tx, id);
     const changed = await fn(tx, before);
     return { row: changed ? await lockUser(tx, id) : before, changed };
   });
-  if (changed) await access.remember(id, accessOf(row));
+  if (changed) await access.changed();
   return { user: view(row), changed };
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { PlayerAccess } from '../admin/access.ts';
 import { bearer, newWallet, signIn, testApp, type TestApp } from '../testing.ts';
 
 type Session = Awaited<ReturnType<typeof signIn>>;
@@ -83,9 +84,13 @@ describe('admin: dashboard and users', () => {
     assert.equal(refused.json().error.code, 'ACCOUNT_SUSPENDED');
     const refresh = await t.app.inject({ method: 'POST', url: '/api/auth/refresh', payload: { refreshToken: target.refreshToken } });
     assert.equal(refresh.statusCode, 401, 'refresh tokens were revoked');
-    // the refusal does not depend on the Redis cache: Postgres is the truth
-    await t.deps.redis.del(`${t.deps.config.REDIS_PREFIX}access:${target.player.id}`);
-    assert.equal((await as(target, 'GET', `/api/player/${target.player.id}`)).statusCode, 403);
+    // another API instance (fresh: it loads from Postgres) refuses it too
+    const other = await testApp(db.url);
+    try {
+      assert.equal((await other.app.inject({ url: `/api/player/${target.player.id}`, headers: bearer(target.accessToken) })).statusCode, 403);
+    } finally {
+      await other.close();
+    }
     assert.equal((await as(admin, 'GET', '/api/admin/users?suspended=true')).json().total, 1);
 
     const on = await as(admin, 'POST', `/api/admin/users/${target.player.id}/activate`);
@@ -141,5 +146,22 @@ describe('admin: dashboard and users', () => {
     const roles = (await db.sql.query<{ role: string }>('SELECT role::text FROM players WHERE id = ANY($1::uuid[]) ORDER BY role', [[id, admin.player.id]])).rows;
     assert.deepEqual(roles.map((r) => r.role), ['admin', 'player']);
     assert.equal((await db.sql.query(`SELECT 1 FROM audit_log WHERE target = $1`, [`player:${id}`])).rowCount, 0);
+  });
+
+  it('a change reaches running instances: the writer at once, the others at their next poll', async () => {
+    const target = await signIn(t);
+    const a = new PlayerAccess(t.deps);
+    const b = new PlayerAccess(t.deps);
+    const claims = { sub: target.player.id, role: 'player' as const, address: target.player.address, iat: Math.floor(Date.now() / 1000) };
+    assert.equal(await a.check(claims), null);
+    assert.equal(await b.check(claims), null);
+    await db.sql.query('INSERT INTO player_access (player_id, suspended_at) VALUES ($1, now())', [target.player.id]);
+    await a.changed();
+    assert.equal((await a.check(claims))?.code, 'ACCOUNT_SUSPENDED');
+    assert.equal(await b.check(claims), null, 'b has not polled yet');
+    await b.poll();
+    assert.equal((await b.check(claims))?.code, 'ACCOUNT_SUSPENDED');
+    await db.sql.query('DELETE FROM player_access WHERE player_id = $1', [target.player.id]);
+    await a.changed();
   });
 });

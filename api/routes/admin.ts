@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { PlayerAccess } from '../admin/access.ts';
+import type { PlayerAccess } from '../admin/access.ts';
 import type { AuditActor } from '../admin/audit.ts';
 import { dashboard } from '../admin/dashboard.ts';
 import { QUEUE_STATES } from '../admin/platform-state.ts';
@@ -69,9 +69,8 @@ const formulaView = (f: FormulaVersion) => ({ ...f, createdAt: f.createdAt.toISO
 const actorOf = (req: FastifyRequest): AuditActor => ({ id: caller(req).sub, ip: req.ip });
 
 /** Admin: platform dashboard, user roles and suspension, impact-formula versions. Every change is audited. */
-export default async function adminRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
+export default async function adminRoutes(app: FastifyInstance, { deps, access }: { deps: Deps; access: PlayerAccess }) {
   const pool = createPgPool(deps.config.DATABASE_URL, 3);
-  const access = new PlayerAccess(deps);
   const queues = [verifyQueue(deps), impactQueue(deps)];
   app.addHook('onClose', async () => {
     await Promise.all(queues.map((q) => q.close()));

@@ -163,7 +163,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { deps }: { dep
     const e = await epochOf(seq);
     if (e?.status !== 'anchored') throw new ApiError(409, 'NOT_ANCHORED', `entry ${seq} is not in an anchored epoch yet`);
     const ctx = await chainContext(deps);
-    const bundle = await bundleForEntry({ pool, reader: deps.chain, anchor: ctx.address('LedgerAnchor'), trees }, seq, e.epoch as number);
+    const bundle = await bundleForEntry({ pool, reader: deps.chain, anchor: ctx.address('LedgerAnchor'), trees, chainId: ctx.chainId }, seq, e.epoch as number);
     const anchorTxHash = (e.anchor_tx_hash as string | null)?.trim() ?? null;
     return { bundle, anchorTxHash, explorerUrl: explorerTx(deps, anchorTxHash) };
   });
