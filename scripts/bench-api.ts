@@ -47,6 +47,17 @@ const SUBMIT_S = Number(flags['submit-seconds'] ?? (quick ? 10 : 30));
 const SUBMISSIONS = Math.max(1_000, SUBMIT_S * 400); // twice the target rate: the API should not run out
 
 const log = (s: string) => console.log(`[bench:api] ${s}`);
+
+/** Waits until the API stops writing bench submissions (two equal counts 500 ms apart). */
+async function settled(sql: pg.Pool): Promise<void> {
+  let last = -1;
+  for (;;) {
+    const n = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM actions WHERE idempotency_key LIKE 'bench-%'`)).rows[0]?.n);
+    if (n === last) return;
+    last = n;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
 const running: RunningService[] = [];
 const dir = await mkdtemp(path.join(os.tmpdir(), 'oneheart-bench-api-'));
 
@@ -100,10 +111,14 @@ try {
   const readers = world.players.slice(0, world.players.length - submitters.length);
 
   // Warm-up (not measured): the first proof builds the epoch's log tree once; later proofs reuse it.
+  // A build longer than the API's 30 s connection timeout drops that request; the build goes on and a retry finds it.
   const coldStart = Date.now();
-  const cold = await fetch(`${url}/api/ledger/entries/0/proof`, { headers: { authorization: `Bearer ${tokenFor(readers[0]!)}` } });
+  for (let attempt = 1; ; attempt++) {
+    const cold = await fetch(`${url}/api/ledger/entries/0/proof`, { headers: { authorization: `Bearer ${tokenFor(readers[0]!)}` } }).catch((err: unknown) => err as Error);
+    if (!(cold instanceof Error) && cold.status === 200) break;
+    if (attempt === 10) throw new Error(`proof warm-up: ${cold instanceof Error ? cold.message : `${cold.status} ${await cold.text()}`}`);
+  }
   const coldMs = Date.now() - coldStart;
-  if (cold.status !== 200) throw new Error(`proof warm-up: ${cold.status} ${await cold.text()}`);
   const kinds = readKinds(world);
   await mixedReads(url, kinds, readers, tokenFor, { rate: 100, duration: 3 });
   // Each read alone at a light rate: where the time goes.
@@ -124,6 +139,7 @@ try {
   const submitFailures = new Failures();
   const submitted = await submissions(url, subs, (id) => tokenFor(byId.get(id)!), { duration: SUBMIT_S, accepted, failures: submitFailures });
   const loadAvgSubmit = os.loadavg()[0]!;
+  await settled(sql); // requests autocannon gave up on at the deadline still finish on the server
   const queue = new Queue(VERIFY_QUEUE, { connection: redisClient, prefix: config.VERIFIER_QUEUE_PREFIX });
   const audit = await auditSubmissions(sql, queue, accepted);
   await queue.close();
