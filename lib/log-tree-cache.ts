@@ -14,7 +14,10 @@ export class LogTreeCache {
   /** A tree over at least the first `size` entries; builds (once, shared by concurrent callers) when the cached one is shorter. */
   covering(sql: SqlExecutor, size: number): Promise<LogTree> {
     if (this.tree && this.size >= size) return this.tree;
-    const build = readEncodedRange(sql, 0, size).then((encoded) => buildLogTreeFromEntries(packEntries(encoded)));
+    const build = readEncodedRange(sql, 0, size).then((encoded) => {
+      if (encoded.length < size) throw new Error(`ledger_entries: ${size} entries asked, ${encoded.length} stored`);
+      return buildLogTreeFromEntries(packEntries(encoded));
+    });
     this.tree = build;
     this.size = size;
     build.catch(() => {
