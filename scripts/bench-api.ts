@@ -48,13 +48,14 @@ const SUBMISSIONS = Math.max(1_000, SUBMIT_S * 400); // twice the target rate: t
 
 const log = (s: string) => console.log(`[bench:api] ${s}`);
 
-/** Waits until the API stops writing bench submissions (two equal counts 500 ms apart). */
+/** Waits until the API stops writing bench submissions (the count unchanged for 5 s; the API's request timeout is 30 s). */
 async function settled(sql: pg.Pool): Promise<void> {
   let last = -1;
+  let stableSince = Date.now();
   for (;;) {
     const n = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM actions WHERE idempotency_key LIKE 'bench-%'`)).rows[0]?.n);
-    if (n === last) return;
-    last = n;
+    if (n !== last) [last, stableSince] = [n, Date.now()];
+    else if (Date.now() - stableSince >= 5_000) return;
     await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -53,16 +53,19 @@ export interface SubmissionAudit {
  * evidence row and one verify-proof job; no assignment may carry two actions.
  */
 export async function auditSubmissions(sql: pg.Pool, queue: Queue, acceptedIds: Set<string>): Promise<SubmissionAudit> {
-  const actions = (await sql.query<{ id: string; assignment_id: string }>(
-    `SELECT id::text, assignment_id::text FROM actions WHERE idempotency_key LIKE 'bench-%'`)).rows;
-  const evidence = Number((await sql.query<{ n: string }>(
-    `SELECT count(*) AS n FROM evidence e JOIN actions a ON a.id = e.action_id WHERE a.idempotency_key LIKE 'bench-%'`)).rows[0]?.n ?? 0);
+  // one snapshot: each bench action with its evidence count
+  const actions = (await sql.query<{ id: string; assignment_id: string; evidence: number }>(
+    `SELECT a.id::text, a.assignment_id::text, count(e.id)::int AS evidence
+       FROM actions a LEFT JOIN evidence e ON e.action_id = a.id WHERE a.idempotency_key LIKE 'bench-%' GROUP BY a.id`)).rows;
   const jobIds = new Set((await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed'])).map((j) => j?.id).filter((id): id is string => !!id));
-  const inDb = new Set(actions.map((a) => a.id));
+  const inDb = new Set(actions.filter((a) => a.evidence > 0).map((a) => a.id));
   let lost = 0;
   for (const id of acceptedIds) if (!inDb.has(id) || !jobIds.has(id)) lost++;
   const perAssignment = new Map<string, number>();
   for (const a of actions) perAssignment.set(a.assignment_id, (perAssignment.get(a.assignment_id) ?? 0) + 1);
-  const duplicated = [...perAssignment.values()].reduce((n, c) => n + (c - 1), 0) + Math.max(0, evidence - actions.length);
-  return { accepted: acceptedIds.size, actions: actions.length, evidence, jobs: [...inDb].filter((id) => jobIds.has(id)).length, lost, duplicated };
+  const duplicated = [...perAssignment.values()].reduce((n, c) => n + (c - 1), 0) + actions.reduce((n, a) => n + Math.max(0, a.evidence - 1), 0);
+  return {
+    accepted: acceptedIds.size, actions: actions.length, evidence: actions.reduce((n, a) => n + a.evidence, 0),
+    jobs: actions.filter((a) => jobIds.has(a.id)).length, lost, duplicated,
+  };
 }
