@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { PlayerAccess } from './admin/access.ts';
 import type { Deps } from './deps.ts';
 import auth from './plugins/auth.ts';
 import errorHandler from './plugins/error-handler.ts';
 import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
+import adminRoutes from './routes/admin.ts';
 import authRoutes from './routes/auth.ts';
 import badgeRoutes from './routes/badges.ts';
 import communityRoutes from './routes/community.ts';
@@ -57,10 +59,13 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(errorHandler);
   await app.register(helmet);
   await app.register(cors, { origin: deps.config.CORS_ORIGINS.length ? deps.config.CORS_ORIGINS : false });
-  await app.register(auth, { config: deps.config });
+  const access = new PlayerAccess(deps); // suspensions and role-change cut-offs, checked on every token
+  access.start();
+  app.addHook('onClose', async () => access.stop());
+  await app.register(auth, { config: deps.config, access: access.check });
   await app.register(rateLimits, { deps });
+  await app.register(openapi, { config: deps.config }); // first: it sees every route registered after it
   await app.register(metrics, { deps });
-  await app.register(openapi, { config: deps.config });
   await app.register(healthRoutes, { deps });
   await app.register(authRoutes, { deps });
   await app.register(playerRoutes, { deps });
@@ -82,6 +87,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(notificationRoutes, { deps });
   await app.register(sponsorRoutes, { deps });
   await app.register(ledgerWebhookRoutes, { deps });
+  await app.register(adminRoutes, { deps, access });
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

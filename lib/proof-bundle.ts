@@ -1,8 +1,8 @@
 // Proof bundles (format v1, ledger/README.md): shared by `npm run ledger:bundle`, `npm run verify` and the API.
 import type { Address, PublicClient } from 'viem';
-import { proveInclusion, toHex } from '../ledger/index.ts';
-import { treeOfSize } from './epoch-trees.ts';
+import { buildLogTreeFromEntries, packEntries, proveInclusion, toHex } from '../ledger/index.ts';
 import { readEncodedRange, sqlRows, type SqlExecutor } from './ledger-store.ts';
+import type { LogTreeCache } from './log-tree-cache.ts';
 
 /** Proof bundle format, version 1 (documented in ledger/README.md). */
 export interface ProofBundle {
@@ -28,9 +28,14 @@ export function buildProofBundle(a: {
   };
 }
 
-/** The proof bundle of entry `seq` against the first anchored epoch that contains it (or `epoch`). */
+/**
+ * The proof bundle of entry `seq` against the first anchored epoch that contains
+ * it (or `epoch`). With `op.trees` the log tree comes from that cache (the API);
+ * without, it is built from the ledger for this one bundle (the CLI). `op.chainId`
+ * spares an RPC call when the caller knows it.
+ */
 export async function bundleForEntry(
-  op: { pool: SqlExecutor; reader: PublicClient; anchor: Address },
+  op: { pool: SqlExecutor; reader: PublicClient; anchor: Address; trees?: LogTreeCache; chainId?: number },
   seq: number,
   epoch?: number,
 ): Promise<ProofBundle> {
@@ -43,14 +48,24 @@ export async function bundleForEntry(
   const row = rows[0];
   if (!row) throw new Error(`seq: no anchored epoch${epoch ? ` ${epoch}` : ''} contains entry ${seq} yet`);
   const treeSize = Number(row.tree_size);
-  const [tree, [encoded]] = await Promise.all([treeOfSize(op.pool, treeSize), readEncodedRange(op.pool, seq, seq + 1)]);
+  let tree;
+  let entry: Uint8Array | undefined;
+  if (op.trees) {
+    tree = await op.trees.covering(op.pool, treeSize);
+    entry = (await readEncodedRange(op.pool, seq, seq + 1))[0];
+  } else {
+    const encoded = await readEncodedRange(op.pool, 0, treeSize);
+    tree = await buildLogTreeFromEntries(packEntries(encoded));
+    entry = encoded[seq];
+  }
+  if (!entry) throw new Error(`seq: entry ${seq} is missing`);
   return buildProofBundle({
-    chainId: await op.reader.getChainId(),
+    chainId: op.chainId ?? (await op.reader.getChainId()),
     ledgerAnchor: op.anchor,
     epoch: Number(row.epoch),
     treeSize,
     seq,
-    encoded: encoded as Uint8Array,
+    encoded: entry,
     inclusionProof: proveInclusion(tree, seq, treeSize),
   });
 }

@@ -40,7 +40,7 @@ export function applyChanges(changes: FormulaChanges = {}): FormulaParams {
     difficultyBps: changes.difficultyBps ?? FORMULA_V1.difficultyBps,
     streak: { ...FORMULA_V1.streak, ...changes.streak },
     authenticity: { ...FORMULA_V1.authenticity, ...changes.authenticity },
-    creditUnitsPerReferenceHour: changes.creditUnitsPerReferenceHour === undefined ? FORMULA_V1.creditUnitsPerReferenceHour : BigInt(changes.creditUnitsPerReferenceHour),
+    creditUnitsPerReferenceHour: changes.creditUnitsPerReferenceHour ?? FORMULA_V1.creditUnitsPerReferenceHour,
     levelXp: changes.levelXp ?? FORMULA_V1.levelXp,
     fund: { ...FORMULA_V1.fund },
   };

@@ -11,7 +11,7 @@
 // replay of their history is.
 import type pg from 'pg';
 import { nextStreak } from '../api/impact/engine.ts';
-import { computeImpact, FORMULA_V1, FORMULA_VERSION, levelUnder, type FormulaParams } from '../api/impact/formula.ts';
+import { computeImpact, FORMULA_V1, FORMULA_VERSION, levelFor, type FormulaParams } from '../api/impact/formula.ts';
 
 export interface Fund { localBps: number; nationalBps: number; globalBps: number }
 
@@ -37,6 +37,9 @@ interface PlayerState { recordedXp: bigint; simulatedXp: bigint; streak: number;
 const BATCH = 2000;
 
 /** Calls `onEntry` for every ledger entry in seq order, replayed under `params`. */
+/** Formula version of simulated results: never a published one (versions start at 1). */
+const SIMULATED_VERSION = 0;
+
 export async function replayLedger(pool: pg.Pool, params: FormulaParams, onEntry: (e: ReplayedEntry) => void): Promise<void> {
   const players = new Map<string, PlayerState>();
   let after = -1n;
@@ -64,11 +67,11 @@ function replayRow(r: Row, players: Map<string, PlayerState>, params: FormulaPar
     baseXp: r.base_xp, baseHeart: BigInt(r.base_heart), durationMinutes: r.duration_minutes, zoneMultiplier: r.multiplier,
     witnesses: r.witnesses, difficulty: r.difficulty, streakDays, score: r.score,
   };
-  const simulated = computeImpact({ ...inputs, level: levelUnder(params, p.simulatedXp) }, params);
+  const simulated = computeImpact({ ...inputs, level: levelFor(p.simulatedXp, params) }, { version: SIMULATED_VERSION, params });
   const actual = { xp: r.xp, heart: BigInt(r.heart), creditUnits: BigInt(r.credit_units.split('.')[0]!) };
   let reproduced: boolean | null = null;
   if (r.formula_version === FORMULA_VERSION) {
-    const v1 = computeImpact({ ...inputs, level: levelUnder(FORMULA_V1, p.recordedXp) });
+    const v1 = computeImpact({ ...inputs, level: levelFor(p.recordedXp, FORMULA_V1) });
     reproduced = v1.xp === actual.xp && v1.heart === actual.heart && v1.impactCredits === actual.creditUnits;
   }
   players.set(r.player_address, { recordedXp: p.recordedXp + BigInt(r.xp), simulatedXp: p.simulatedXp + BigInt(simulated.xp), streak: streakDays, lastAt: r.created_at });

@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { appendEntry, creditsDecimal, entryForAction, type StoredEntry } from '../../lib/ledger-store.ts';
 import { commitEvidence } from '../../ledger/index.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { computeImpact, levelForXp, type ImpactBreakdown } from './formula.ts';
+import { computeImpact, levelFor, type ImpactBreakdown } from './formula.ts';
+import { activeFormula } from './formula-store.ts';
 import type { Leaderboard } from './leaderboard.ts';
 import { inTransaction } from '../../lib/transaction.ts';
 import { awardBadges, type Award } from '../../community/badges/award.ts';
@@ -88,10 +89,12 @@ async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date
   const witnesses = Number((await tx.query<{ n: string }>('SELECT count(*) AS n FROM witnesses WHERE action_id = $1::uuid', [actionId])).rows[0]?.n ?? 0);
 
   const streakDays = nextStreak(a.streak_days, a.last_proof_at, now);
+  // The active formula version; the entry records it (formulaVersion), so old entries stay explainable.
+  const formula = await activeFormula(tx);
   const breakdown = computeImpact({
     baseXp: a.base_xp, baseHeart: BigInt(a.base_heart), durationMinutes: a.duration_minutes, zoneMultiplier: a.multiplier,
     witnesses, level: a.level, difficulty: a.difficulty, streakDays, score: verdict.authenticity,
-  });
+  }, formula);
   // One salt per action (the first evidence row's) binds all media, GPS and capture time.
   const { commitment } = commitEvidence({
     salt: new Uint8Array(first.salt), mediaSha256: evidence.map((e) => e.sha256),
@@ -108,7 +111,7 @@ async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date
     `UPDATE players SET xp = $2::bigint, level = $3, heart_earned = heart_earned + $4::numeric,
             impact_credits = impact_credits + ($5::numeric / 10000), streak_days = $6, last_proof_at = $7, updated_at = now()
       WHERE id = $1::uuid`,
-    [a.player_id, xp.toString(), Math.max(a.level, levelForXp(xp)), breakdown.heart.toString(), breakdown.impactCredits.toString(), streakDays, now],
+    [a.player_id, xp.toString(), Math.max(a.level, levelFor(xp, formula.params)), breakdown.heart.toString(), breakdown.impactCredits.toString(), streakDays, now],
   );
   await tx.query(`UPDATE actions SET status = 'approved' WHERE id = $1::uuid`, [actionId]);
   if (a.assignment_id) {

@@ -1,14 +1,34 @@
 /**
- * The impact formula, version 1. Parameters are data: a new formula is a new
- * FORMULA_VERSION with its own parameters, never an edit of these (ledger
- * entries record the version they were computed with).
+ * The impact formula. Parameters are data: a new formula is a new version with
+ * its own parameters (table impact_formulas, see formula-store.ts), never an
+ * edit of an old one; ledger entries record the version they were computed with.
+ * FORMULA_V1 is version 1, the migration's first row.
  *
  * All multipliers are integers in basis points (10 000 = ×1) so the result is
  * exact and reproducible: heart (wei) and xp are floor(base × Π multipliers).
  */
 export const FORMULA_VERSION = 1;
 
-export const FORMULA_V1 = {
+export interface FormulaParams {
+  duration: { referenceMinutes: number; minBps: number; maxBps: number };
+  community: { perWitnessBps: number; maxBonusBps: number };
+  level: { perLevelBps: number; maxBonusBps: number };
+  /** one multiplier per mission difficulty 1..5 */
+  difficultyBps: readonly number[];
+  streak: { perDayBps: number; maxBonusBps: number };
+  authenticity: { floorBps: number };
+  creditUnitsPerReferenceHour: number;
+  levelXp: number;
+  fund: { localBps: number; nationalBps: number; globalBps: number };
+}
+
+/** A formula version and its parameters. */
+export interface Formula {
+  version: number;
+  params: FormulaParams;
+}
+
+export const FORMULA_V1: FormulaParams = {
   /** duration factor = clamp(sqrt(minutes / referenceMinutes)) */
   duration: { referenceMinutes: 60, minBps: 5_000, maxBps: 30_000 },
   /** community: +perWitnessBps per witness, capped */
@@ -22,24 +42,13 @@ export const FORMULA_V1 = {
   /** authenticity: floorBps at score 0, ×1 at score 100 */
   authenticity: { floorBps: 5_000 },
   /** impact credits (units of 0.0001): one credit per reference hour at ×1 */
-  creditUnitsPerReferenceHour: 10_000n,
+  creditUnitsPerReferenceHour: 10_000,
   /** XP needed for level n: levelXp × (n-1)^2 */
   levelXp: 100,
   fund: { localBps: 6_000, nationalBps: 3_000, globalBps: 1_000 },
-} as const;
+};
 
-/** The parameters of a formula (FORMULA_V1's shape); the policy simulator (simulate/) replays history under changed ones. */
-export interface FormulaParams {
-  duration: { referenceMinutes: number; minBps: number; maxBps: number };
-  community: { perWitnessBps: number; maxBonusBps: number };
-  level: { perLevelBps: number; maxBonusBps: number };
-  difficultyBps: readonly number[];
-  streak: { perDayBps: number; maxBonusBps: number };
-  authenticity: { floorBps: number };
-  creditUnitsPerReferenceHour: bigint;
-  levelXp: number;
-  fund: { localBps: number; nationalBps: number; globalBps: number };
-}
+export const FORMULA_1: Formula = { version: FORMULA_VERSION, params: FORMULA_V1 };
 
 const BPS = 10_000;
 
@@ -77,19 +86,17 @@ export function decimalToBps(value: string): number {
   return Number(m[1]) * BPS + Number((m[2] ?? '').padEnd(4, '0'));
 }
 
-export function levelForXp(xp: bigint): number {
-  return levelUnder(FORMULA_V1, xp);
-}
-
-/** The level `xp` reaches under the parameters `p`. */
-export function levelUnder(p: Pick<FormulaParams, 'levelXp'>, xp: bigint): number {
+/** The level reached with `xp` under `params` (default version 1). */
+export function levelFor(xp: bigint, params: FormulaParams): number {
   // largest n with levelXp × (n-1)^2 <= xp
-  const steps = Math.floor(Math.sqrt(Number(xp) / p.levelXp));
+  const steps = Math.floor(Math.sqrt(Number(xp) / params.levelXp));
   return 1 + steps;
 }
 
-/** The impact of one action; `p` defaults to the live formula (the engine never passes another). */
-export function computeImpact(i: ImpactInputs, p: FormulaParams = FORMULA_V1): ImpactBreakdown {
+export const levelForXp = (xp: bigint): number => levelFor(xp, FORMULA_V1);
+
+export function computeImpact(i: ImpactInputs, formula: Formula = FORMULA_1): ImpactBreakdown {
+  const p = formula.params;
   const duration = Math.round(clamp(Math.sqrt(i.durationMinutes / p.duration.referenceMinutes) * BPS, p.duration.minBps, p.duration.maxBps));
   const zone = decimalToBps(i.zoneMultiplier);
   const community = BPS + Math.min(p.community.maxBonusBps, Math.max(0, i.witnesses) * p.community.perWitnessBps);
@@ -105,9 +112,9 @@ export function computeImpact(i: ImpactInputs, p: FormulaParams = FORMULA_V1): I
   const heart = (i.baseHeart * product) / scale;
   // credits scale with time spent and every multiplier except duration (time is already the base)
   const creditProduct = product / BigInt(duration);
-  const impactCredits = (p.creditUnitsPerReferenceHour * BigInt(i.durationMinutes) * creditProduct) / (BigInt(p.duration.referenceMinutes) * (scale / BigInt(BPS)));
+  const impactCredits = (BigInt(p.creditUnitsPerReferenceHour) * BigInt(i.durationMinutes) * creditProduct) / (BigInt(p.duration.referenceMinutes) * (scale / BigInt(BPS)));
   return {
-    formulaVersion: FORMULA_VERSION,
+    formulaVersion: formula.version,
     base: { xp: i.baseXp, heart: i.baseHeart.toString(), durationMinutes: i.durationMinutes },
     multipliersBps,
     xp,

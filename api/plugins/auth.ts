@@ -2,6 +2,7 @@ import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../../lib/config.ts';
+import type { AccessCheck } from '../admin/access.ts';
 import type { AccessClaims, Role, RouteAuth } from '../auth/roles.ts';
 import { ApiError, forbidden } from '../errors.ts';
 
@@ -29,9 +30,10 @@ const unauthenticated = (message = 'sign in first') => new ApiError(401, 'UNAUTH
 /**
  * Access tokens (HS256 only, 15 min) and per-route authorization.
  * onRequest reads a bearer token when present (so rate limits can key on the
- * player); preValidation enforces `config.auth` before the body is looked at.
+ * player) and asks `access` whether the player may still use it (suspension,
+ * role change); preValidation enforces `config.auth` before the body is looked at.
  */
-export default fp(async function auth(app: FastifyInstance, { config }: { config: Config }) {
+export default fp(async function auth(app: FastifyInstance, { config, access }: { config: Config; access?: AccessCheck }) {
   await app.register(fastifyJwt, {
     secret: config.JWT_SECRET,
     sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_S },
@@ -45,12 +47,19 @@ export default fp(async function auth(app: FastifyInstance, { config }: { config
 
   app.addHook('onRequest', async (req) => {
     if (req.headers.authorization === undefined) return;
+    let claims: AccessClaims & { iat?: number };
     try {
-      const claims = await req.jwtVerify<AccessClaims>();
+      claims = await req.jwtVerify<AccessClaims & { iat?: number }>();
       if (typeof claims.sub !== 'string' || typeof claims.role !== 'string') throw new Error('bad claims');
     } catch {
       req.user = null as unknown as AccessClaims;
       req.authError = unauthenticated('invalid or expired access token');
+      return;
+    }
+    const refused = access ? await access(claims) : null;
+    if (refused) {
+      req.user = null as unknown as AccessClaims;
+      req.authError = refused;
     }
   });
 

@@ -24,6 +24,8 @@ describe('GET /metrics', () => {
     await t.app.inject({ url: '/nope' });
     const queue = new Queue(VERIFY_QUEUE, { connection: t.deps.redis, prefix });
     await queue.add('verify', { actionId: 'x' }, { jobId: 'metrics-probe' });
+    const head = Number(await t.deps.chain.getBlockNumber({ cacheTime: 0 }));
+    await db.sql.query(`INSERT INTO indexer_checkpoints (name, chain_id, block_number, block_hash) VALUES ('metrics-probe', 31337, $1, $2)`, [Math.max(0, head - 2), `0x${'0'.repeat(64)}`]);
 
     const res = await t.app.inject({ url: '/metrics' });
     assert.equal(res.statusCode, 200);
@@ -34,6 +36,12 @@ describe('GET /metrics', () => {
     assert.match(body, /oneheart_http_request_duration_seconds_bucket\{le="0\.005",method="GET",route="\/health",status="200"\}/);
     assert.match(body, /^oneheart_ledger_entries 0$/m);
     assert.match(body, /^oneheart_latest_anchored_epoch 0$/m);
+    assert.match(body, /^oneheart_latest_epoch 0$/m);
+    assert.match(body, /oneheart_http_errors_total\{method="GET",route="unmatched",class="4xx"\} 1/);
+    assert.doesNotMatch(body, /oneheart_http_errors_total\{[^}]*route="\/health"/, '2xx are not errors');
+    for (const status of ['closing', 'exported', 'anchoring', 'anchored']) assert.match(body, new RegExp(`^oneheart_epochs\\{status="${status}"\\} 0$`, 'm'));
+    assert.match(body, new RegExp(`^oneheart_indexer_block ${Math.max(0, head - 2)}$`, 'm'));
+    assert.match(body, /^oneheart_indexer_lag_blocks \d+$/m);
     assert.match(body, /oneheart_queue_jobs\{queue="verify-proof",state="waiting"\} 1/);
     assert.match(body, /^process_resident_memory_bytes \d+/m);
     await queue.obliterate({ force: true });

@@ -3,11 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { IMPACT_QUEUE, VERIFY_QUEUE } from '../../lib/queues.ts';
+import { epochsByStatus, indexerState, latestEpoch, ledgerSize, QUEUE_STATES } from '../admin/platform-state.ts';
 import type { Deps } from '../deps.ts';
 
 /**
  * Prometheus metrics at GET /metrics (prom-client): request rate, latency and
- * errors by route, plus platform state read at scrape time — ledger size,
+ * errors by route, plus platform state read at scrape time (cheap queries,
+ * api/admin/platform-state.ts) — ledger size, epochs by status, latest and
  * latest anchored epoch, queue depths and indexer lag. One registry per app,
  * so several app instances in one process never collide.
  */
@@ -23,6 +25,12 @@ export default fp(async function metrics(app: FastifyInstance, { deps }: { deps:
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  const errorsTotal = new Counter({
+    name: 'oneheart_http_errors_total',
+    help: 'HTTP responses with status >= 400, by class (4xx: the caller, 5xx: us)',
+    labelNames: ['method', 'route', 'class'] as const,
+    registers: [registry],
+  });
   const queues = [VERIFY_QUEUE, IMPACT_QUEUE].map((name) => new Queue(name, { connection: deps.redis, prefix: deps.config.VERIFIER_QUEUE_PREFIX }));
 
   const gauge = (name: string, help: string, collect: () => Promise<number | null>) =>
@@ -35,18 +43,25 @@ export default fp(async function metrics(app: FastifyInstance, { deps }: { deps:
         if (v !== null) this.set(v);
       },
     });
-  const scalar = async (sql: string): Promise<number | null> => {
-    const rows = await deps.db.$queryRawUnsafe<{ v: bigint | number | null }[]>(sql);
-    return rows[0]?.v === null || rows[0]?.v === undefined ? null : Number(rows[0].v);
-  };
-  gauge('oneheart_ledger_entries', 'entries in the impact ledger', () => scalar('SELECT count(*) AS v FROM ledger_entries'));
-  gauge('oneheart_latest_anchored_epoch', 'latest epoch anchored on-chain (0 when none)', () =>
-    scalar(`SELECT coalesce(max(epoch), 0) AS v FROM epochs WHERE status = 'anchored'`));
-  gauge('oneheart_indexer_block', 'last block mirrored by the indexer', () => scalar('SELECT max(block_number) AS v FROM indexer_checkpoints'));
-  gauge('oneheart_indexer_lag_blocks', 'chain head minus the last mirrored block', async () => {
-    const [head, indexed] = await Promise.all([deps.chain.getBlockNumber({ cacheTime: 0 }), scalar('SELECT max(block_number) AS v FROM indexer_checkpoints')]);
-    return indexed === null ? null : Number(head) - indexed;
+  gauge('oneheart_ledger_entries', 'entries in the impact ledger', () => ledgerSize(deps.db));
+  gauge('oneheart_latest_epoch', 'latest closed epoch, any status (0 when none)', async () => (await latestEpoch(deps.db))?.epoch ?? 0);
+  gauge('oneheart_latest_anchored_epoch', 'latest epoch anchored on-chain (0 when none)', async () => {
+    const rows = await deps.db.$queryRawUnsafe<{ v: number }[]>(`SELECT coalesce(max(epoch), 0)::int AS v FROM epochs WHERE status = 'anchored'`);
+    return rows[0]?.v ?? 0;
   });
+  new Gauge({
+    name: 'oneheart_epochs',
+    help: 'epochs per status (closing, exported, anchoring, anchored)',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      const counts = await epochsByStatus(deps.db).catch(() => ({}));
+      for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
+    },
+  });
+  const indexer = () => indexerState(deps.db, deps.chain);
+  gauge('oneheart_indexer_block', 'last block mirrored by the indexer', async () => (await indexer()).block);
+  gauge('oneheart_indexer_lag_blocks', 'chain head minus the last mirrored block', async () => (await indexer()).lagBlocks);
   new Gauge({
     name: 'oneheart_queue_jobs',
     help: 'jobs per queue and state',
@@ -54,7 +69,7 @@ export default fp(async function metrics(app: FastifyInstance, { deps }: { deps:
     registers: [registry],
     async collect() {
       for (const q of queues) {
-        const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed').catch(() => ({}) as Record<string, number>);
+        const counts = await q.getJobCounts(...QUEUE_STATES).catch(() => ({}) as Record<string, number>);
         for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
       }
     },
@@ -64,6 +79,7 @@ export default fp(async function metrics(app: FastifyInstance, { deps }: { deps:
     const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     requests.inc(labels);
     latency.observe(labels, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 400) errorsTotal.inc({ method: labels.method, route: labels.route, class: reply.statusCode >= 500 ? '5xx' : '4xx' });
   });
   app.addHook('onClose', async () => {
     await Promise.all(queues.map((q) => q.close()));

@@ -44,3 +44,50 @@ describe('OpenAPI document', () => {
     await app.close();
   });
 });
+
+describe('API docs at /docs', () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  before(async () => {
+    db = await freshDatabase();
+    t = await testApp(db.url);
+  });
+  after(async () => {
+    await t.close();
+    await db.drop();
+  });
+
+  it('serves Swagger UI with its assets', async () => {
+    const page = await t.app.inject({ url: '/docs/' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.headers['content-type'] as string, /text\/html/);
+    assert.match(page.body, /swagger-ui/);
+    const init = await t.app.inject({ url: '/docs/static/swagger-initializer.js' });
+    assert.equal(init.statusCode, 200);
+    assert.match(init.body, /openapi\.json/, 'the UI loads the API document');
+    assert.equal((await t.app.inject({ url: '/docs/static/swagger-ui-bundle.js' })).statusCode, 200);
+    assert.equal((await t.app.inject({ url: '/docs' })).statusCode < 400, true);
+  });
+
+  it('documents every registered route except a short list of non-API pages', async () => {
+    const doc = (await t.app.inject({ url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+    const routes = t.app.registeredRoutes.filter((r) => r.method !== 'HEAD' && r.method !== 'OPTIONS');
+    assert.ok(routes.some((r) => r.url === '/api/admin/dashboard'), 'admin routes are registered');
+    const missing: string[] = [];
+    const hidden: string[] = [];
+    for (const r of routes) {
+      if (r.hidden) {
+        hidden.push(r.url);
+        continue;
+      }
+      const path = r.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      if (!doc.paths[path]?.[r.method.toLowerCase()]) missing.push(`${r.method} ${r.url}`);
+    }
+    assert.deepEqual(missing, []);
+    const allowed = /^(\/metrics|\/api\/openapi\.json|\/docs.*|\/verify.*)$/;
+    assert.deepEqual(hidden.filter((u) => !allowed.test(u)), [], 'only operational and static pages stay out of the document');
+    assert.ok(hidden.includes('/metrics') && hidden.includes('/api/openapi.json'));
+    const documented = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+    assert.equal(documented, routes.filter((r) => !r.hidden).length, 'and nothing else');
+  });
+});

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { proveConsistency, toHex } from '../../ledger/index.ts';
-import { treeOfSize } from '../../lib/epoch-trees.ts';
+import { LogTreeCache } from '../../lib/log-tree-cache.ts';
 import { bundleForEntry } from '../../lib/proof-bundle.ts';
 import { chainContext, explorerTx } from '../chain-context.ts';
 import type { Deps } from '../deps.ts';
@@ -48,6 +48,7 @@ const EPOCH_SQL = `SELECT e.epoch, e.month, e.status::text AS status, e.tree_siz
 /** The public, verifiable view of the impact ledger: epochs, entries with status, proof bundles, consistency proofs. */
 export default async function ledgerRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const pool = createPgPool(deps.config.DATABASE_URL, 3);
+  const trees = new LogTreeCache(); // anchored prefixes are immutable: proofs reuse one tree
   app.addHook('onClose', async () => {
     await pool.end();
   });
@@ -175,7 +176,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { deps }: { dep
     const e = await epochOf(seq);
     if (e?.status !== 'anchored') throw new ApiError(409, 'NOT_ANCHORED', `entry ${seq} is not in an anchored epoch yet`);
     const ctx = await chainContext(deps);
-    const bundle = await bundleForEntry({ pool, reader: deps.chain, anchor: ctx.address('LedgerAnchor') }, seq, e.epoch as number);
+    const bundle = await bundleForEntry({ pool, reader: deps.chain, anchor: ctx.address('LedgerAnchor'), trees, chainId: ctx.chainId }, seq, e.epoch as number);
     const anchorTxHash = (e.anchor_tx_hash as string | null)?.trim() ?? null;
     return { bundle, anchorTxHash, explorerUrl: explorerTx(deps, anchorTxHash) };
   });
@@ -205,7 +206,7 @@ export default async function ledgerRoutes(app: FastifyInstance, { deps }: { dep
     const z = rows.find((r) => r.epoch === to);
     if (!a || !z) throw notFound(`anchored epoch ${!a ? from : to}`);
     const [sizeA, sizeZ] = [Number(a.tree_size), Number(z.tree_size)];
-    const tree = await treeOfSize(pool, sizeZ);
+    const tree = await trees.covering(pool, sizeZ);
     return {
       fromEpoch: from, toEpoch: to, fromTreeSize: sizeA, toTreeSize: sizeZ, fromRoot: hex(a.log_root) as string, toRoot: hex(z.log_root) as string,
       proof: sizeA === sizeZ ? [] : proveConsistency(tree, sizeA, sizeZ).map(toHex),

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import { buildLogTreeFromEntries, packEntries, proveInclusion } from '../ledger/index.ts';
+import { logRoot } from '../ledger/merkle-log.ts';
+import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
+import { entryInput, seedActions } from '../test/ledger/seed.ts';
+import { appendEntry, readEncodedRange } from './ledger-store.ts';
+import { LogTreeCache } from './log-tree-cache.ts';
+import { inTransaction } from './transaction.ts';
+
+describe('LogTreeCache', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  before(async () => {
+    db = await freshDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    const { mission, address, actions } = await seedActions(db.sql, 9);
+    for (const id of actions) await inTransaction(pool, (tx) => appendEntry(tx, entryInput(id, mission, address)));
+  });
+  after(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  it('serves smaller sizes from the largest tree, with the same proofs and roots as a tree built for that size', async () => {
+    const cache = new LogTreeCache();
+    const big = await cache.covering(pool, 9);
+    assert.equal(await cache.covering(pool, 5), big, 'a shorter prefix reuses the cached tree');
+    const small = await buildLogTreeFromEntries(packEntries(await readEncodedRange(pool, 0, 5)));
+    for (let i = 0; i < 5; i++) assert.deepEqual(proveInclusion(big, i, 5), proveInclusion(small, i, 5));
+    assert.deepEqual(logRoot(big, 5), logRoot(small));
+  });
+
+  it('shares one build among concurrent callers and rebuilds only for a longer prefix', async () => {
+    const cache = new LogTreeCache();
+    const [a, b] = [cache.covering(pool, 4), cache.covering(pool, 4)];
+    assert.equal(a, b);
+    const grown = await cache.covering(pool, 9);
+    assert.notEqual(grown, await a);
+    assert.equal(grown.size, 9);
+  });
+
+  it('forgets a failed build', async () => {
+    const cache = new LogTreeCache();
+    await assert.rejects(cache.covering(pool, 50), /50 entries asked, 9 stored/);
+    assert.equal((await cache.covering(pool, 3)).size, 3);
+  });
+});

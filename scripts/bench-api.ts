@@ -1,0 +1,177 @@
+// `npm run bench:api [-- --quick]`: the API under load on the embedded stack
+// (like `npm start`, in a temporary data dir): 100k players and 1M hash-chained
+// ledger entries seeded in bulk, then autocannon — mixed reads (proof bundle,
+// profile, quest list, leaderboard) at a fixed rate, and proof submissions as
+// fast as they are taken — then a check that no accepted submission was lost or
+// duplicated in Postgres or the verify-proof queue. Prints figures; asserts nothing.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import { createSigner } from 'fast-jwt';
+import pg from 'pg';
+import { childEnv, loadConfig } from '../lib/config.ts';
+import { VERIFY_QUEUE } from '../lib/queues.ts';
+import { createRedis } from '../lib/redis.ts';
+import { migrate } from '../lib/migrator.ts';
+import { Storage } from '../lib/storage.ts';
+import { Failures, mixedReads, readKinds, submissions } from './bench-api/load.ts';
+import { seed } from './bench-api/seed.ts';
+import { auditSubmissions, prepareSubmissions } from './bench-api/submissions.ts';
+import { deployOneHeart } from './deploy.ts';
+import { startChain } from './stack/chain.ts';
+import { freePort } from './stack/free-port.ts';
+import { startPostgres } from './stack/postgres.ts';
+import { startRedis } from './stack/redis.ts';
+import { startS3 } from './stack/s3.ts';
+import type { RunningService } from './stack/service.ts';
+import { supervise } from './stack/supervise.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    players: { type: 'string' },
+    entries: { type: 'string' },
+    rate: { type: 'string', default: '1000' },
+    'read-seconds': { type: 'string' },
+    'submit-seconds': { type: 'string' },
+  },
+});
+const quick = flags.quick ?? false;
+const PLAYERS = Number(flags.players ?? (quick ? 10_000 : 100_000));
+const ENTRIES = Number(flags.entries ?? (quick ? 100_000 : 1_000_000));
+const RATE = Number(flags.rate);
+const READ_S = Number(flags['read-seconds'] ?? (quick ? 15 : 60));
+const SUBMIT_S = Number(flags['submit-seconds'] ?? (quick ? 10 : 30));
+const SUBMISSIONS = Math.max(1_000, SUBMIT_S * 400); // twice the target rate: the API should not run out
+
+const log = (s: string) => console.log(`[bench:api] ${s}`);
+
+/** Waits until the API stops writing bench submissions (the count unchanged for 5 s; the API's request timeout is 30 s). */
+async function settled(sql: pg.Pool): Promise<void> {
+  let last = -1;
+  let stableSince = Date.now();
+  for (;;) {
+    const n = Number((await sql.query<{ n: string }>(`SELECT count(*) AS n FROM actions WHERE idempotency_key LIKE 'bench-%'`)).rows[0]?.n);
+    if (n !== last) [last, stableSince] = [n, Date.now()];
+    else if (Date.now() - stableSince >= 5_000) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+const running: RunningService[] = [];
+const dir = await mkdtemp(path.join(os.tmpdir(), 'oneheart-bench-api-'));
+
+async function stopAll() {
+  for (const s of running.reverse()) await s.stop().catch(() => undefined);
+  await rm(dir, { recursive: true, force: true });
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stopAll().then(() => process.exit(130)));
+
+try {
+  const loadAvgBefore = os.loadavg()[0]!;
+  const postgres = await startPostgres({ dataDir: path.join(dir, 'pg'), persistent: false });
+  running.push(postgres);
+  const databaseUrl = postgres.adminUrl();
+  await migrate(databaseUrl);
+  const redis = await startRedis();
+  running.push(redis);
+  const s3 = await startS3({ dir: path.join(dir, 's3') });
+  running.push(s3);
+  const chain = await startChain();
+  running.push(chain);
+  const port = await freePort();
+  const env = {
+    DATABASE_URL: databaseUrl, REDIS_URL: redis.url, S3_ENDPOINT: s3.url, RPC_URL: chain.url, PORT: String(port),
+    DEPLOYMENTS_DIR: path.join(dir, 'deployments'), LOG_LEVEL: 'warn', NODE_ENV: 'development',
+  };
+  const config = loadConfig(childEnv(env));
+  await deployOneHeart({ rpcUrl: chain.url, deployerPrivateKey: config.OPERATOR_PRIVATE_KEY, outDir: env.DEPLOYMENTS_DIR });
+  const storage = new Storage(config);
+  await storage.ensureBucket();
+  const sql = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const redisClient = createRedis(redis.url);
+
+  log(`seeding ${PLAYERS} players and ${ENTRIES} ledger entries ...`);
+  const seedStart = Date.now();
+  const world = await seed(sql, redisClient, config.REDIS_PREFIX, { players: PLAYERS, entries: ENTRIES, log });
+  const seedSeconds = (Date.now() - seedStart) / 1000;
+  const submitters = world.players.slice(-Math.ceil(SUBMISSIONS / 3));
+  const subs = await prepareSubmissions(sql, storage, world, submitters, SUBMISSIONS);
+  log(`prepared ${subs.length} submissions (assignments + uploaded evidence)`);
+
+  running.push(await supervise({ name: 'api', script: path.resolve(import.meta.dirname, '../api/server.ts'), env, readyUrl: `http://127.0.0.1:${port}/ready` }));
+  const url = `http://127.0.0.1:${port}`;
+  const sign = createSigner({ key: config.JWT_SECRET, algorithm: 'HS256', expiresIn: 3_600_000 });
+  const tokens = new Map<string, string>();
+  const tokenFor = (p: { id: string; address: string }) => {
+    let t = tokens.get(p.id);
+    if (!t) tokens.set(p.id, (t = sign({ sub: p.id, role: 'player', address: p.address })));
+    return t;
+  };
+  const readers = world.players.slice(0, world.players.length - submitters.length);
+
+  // Warm-up (not measured): the first proof builds the epoch's log tree once; later proofs reuse it.
+  // A build longer than the API's 30 s connection timeout drops that request; the build goes on and a retry finds it.
+  const coldStart = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    const cold = await fetch(`${url}/api/ledger/entries/0/proof`, { headers: { authorization: `Bearer ${tokenFor(readers[0]!)}` } }).catch((err: unknown) => err as Error);
+    if (!(cold instanceof Error) && cold.status === 200) break;
+    if (attempt === 10) throw new Error(`proof warm-up: ${cold instanceof Error ? cold.message : `${cold.status} ${await cold.text()}`}`);
+  }
+  const coldMs = Date.now() - coldStart;
+  const kinds = readKinds(world);
+  await mixedReads(url, kinds, readers, tokenFor, { rate: 100, duration: 3 });
+  // Each read alone at a light rate: where the time goes.
+  const perKind: [string, string, string][] = [];
+  for (const kind of kinds) {
+    const r = await mixedReads(url, [kind], readers.slice(-20_000), tokenFor, { rate: 50, duration: quick ? 3 : 5 });
+    perKind.push([`  ${kind.name} alone`, '50 req/s', `p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, non-2xx ${r.non2xx}`]);
+  }
+
+  log(`mixed reads at ${RATE} req/s for ${READ_S} s ...`);
+  const readFailures = new Failures();
+  const reads = await mixedReads(url, kinds, readers, tokenFor, { rate: RATE, duration: READ_S, failures: readFailures });
+  const loadAvgReads = os.loadavg()[0]!;
+
+  log(`proof submissions for up to ${SUBMIT_S} s ...`);
+  const accepted = new Set<string>();
+  const byId = new Map(submitters.map((p) => [p.id, p]));
+  const submitFailures = new Failures();
+  const submitted = await submissions(url, subs, (id) => tokenFor(byId.get(id)!), { duration: SUBMIT_S, accepted, failures: submitFailures });
+  const loadAvgSubmit = os.loadavg()[0]!;
+  await settled(sql); // requests autocannon gave up on at the deadline still finish on the server
+  const queue = new Queue(VERIFY_QUEUE, { connection: redisClient, prefix: config.VERIFIER_QUEUE_PREFIX });
+  const audit = await auditSubmissions(sql, queue, accepted);
+  await queue.close();
+
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const codes = (r: typeof reads) => Object.entries(r.statusCodeStats).map(([c, s]) => `${c}×${s.count}`).join(' ');
+  const rows: [string, string, string][] = [
+    ['seed', `${PLAYERS} players, ${ENTRIES} entries`, `${seedSeconds.toFixed(1)} s (${Math.round(ENTRIES / seedSeconds)} entries/s incl. players)`],
+    ['first proof (cold tree)', `log tree over ${ENTRIES} entries`, `${coldMs} ms`],
+    ...perKind,
+    ['reads: rate achieved', `target ${RATE} req/s, ${READ_S} s`, `${reads.requests.average.toFixed(0)} req/s`],
+    ['reads: latency p50 / p99', 'target p99 ≤ 25 ms', `${ms(reads.latency.p50)} / ${ms(reads.latency.p99)} (max ${ms(reads.latency.max)})`],
+    ['reads: errors', 'target 0', `${reads.errors} errors, ${reads.timeouts} timeouts, ${reads.non2xx} non-2xx [${codes(reads)}]`],
+    ['submissions: rate', 'target ≥ 200/s', `${(submitted['2xx'] / submitted.duration).toFixed(0)} accepted/s over ${submitted.duration.toFixed(1)} s`],
+    ['submissions: latency p50 / p99', '', `${ms(submitted.latency.p50)} / ${ms(submitted.latency.p99)}`],
+    ['submissions: errors', '', `${submitted.errors} errors, ${submitted.non2xx} non-2xx [${codes(submitted)}]`],
+    ['submissions: lost / duplicated', 'target 0 / 0', `${audit.lost} / ${audit.duplicated} (accepted ${audit.accepted}, actions ${audit.actions}, evidence ${audit.evidence}, jobs ${audit.jobs})`],
+    ['machine', `${os.cpus().length} cores, shared`, `load avg ${loadAvgBefore.toFixed(1)} before, ${loadAvgReads.toFixed(1)} after reads, ${loadAvgSubmit.toFixed(1)} after submissions`],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  console.log(`\n  npm run bench:api${quick ? ' --quick' : ''}: API, Postgres, Redis, s3rver, hardhat node and autocannon on one machine\n`);
+  for (const [a, b, c] of rows) console.log(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
+  for (const f of [...readFailures.samples, ...submitFailures.samples]) console.log(`  sample failure: ${f}`);
+  console.log('');
+  await sql.end();
+  redisClient.disconnect();
+  storage.destroy();
+} catch (err) {
+  console.error('[bench:api] failed:', err);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}

@@ -1,0 +1,76 @@
+// The two loads of `npm run bench:api`, driven by autocannon.
+import autocannon, { type Result } from 'autocannon';
+import type { Submission } from './submissions.ts';
+import type { World } from './seed.ts';
+
+export interface ReadKind {
+  name: string;
+  /** the path of the i-th request of this kind, made as `player` */
+  path: (i: number, player: { id: string }) => string;
+}
+
+/** proof bundle, profile (the caller's own), quest list, leaderboard. */
+export function readKinds(world: World): ReadKind[] {
+  return [
+    { name: 'proof bundle', path: (i) => `/api/ledger/entries/${(i * 104_729) % world.entries}/proof` },
+    { name: 'profile', path: (_i, player) => `/api/player/${player.id}` },
+    { name: 'quest list', path: (i) => `/api/quest/list?zoneId=${world.zones[i % world.zones.length]!}` },
+    { name: 'leaderboard', path: (i) => (i % 2 ? '/api/leaderboard?period=weekly' : `/api/leaderboard?period=daily&zoneId=${world.zones[i % world.zones.length]!}`) },
+  ];
+}
+
+/** Keeps the first few non-2xx answers, to print beside the figures. */
+export class Failures {
+  readonly samples: string[] = [];
+  note(status: number, body: string, what: string) {
+    if (status >= 300 && this.samples.length < 3) this.samples.push(`${what} → ${status} ${body.slice(0, 160)}`);
+  }
+}
+
+/**
+ * Reads of `kinds` (in turn) at a fixed overall rate. Every request is signed in
+ * as a player, so the per-player rate limits apply as in production; latencies
+ * are corrected for coordinated omission (autocannon's default with a rate).
+ */
+export function mixedReads(url: string, kinds: ReadKind[], readers: World['players'], tokenOf: (p: World['players'][number]) => string,
+  o: { rate: number; duration: number; failures?: Failures }): Promise<Result> {
+  let i = 0;
+  return autocannon({
+    url, connections: 64, overallRate: o.rate, duration: o.duration, timeout: 10,
+    requests: [{
+      method: 'GET',
+      setupRequest: (req, context) => {
+        const n = i++;
+        const kind = kinds[n % kinds.length]!;
+        const k = Math.floor(n / kinds.length);
+        const player = readers[(k * 7_919) % readers.length]!;
+        context.what = kind.name;
+        return { ...req, path: kind.path(k, player), headers: { authorization: `Bearer ${tokenOf(player)}` } };
+      },
+      onResponse: (status, body, context) => o.failures?.note(status, body, String(context.what)),
+    }],
+  });
+}
+
+/**
+ * One POST /api/proof/submit per prepared submission, as fast as the API takes
+ * them, for `duration` s. Should the prepared ones run out, the last one is
+ * repeated (idempotent: same proof, nothing new) until the time is up.
+ */
+export function submissions(url: string, subs: Submission[], tokenOf: (playerId: string) => string, o: { duration: number; accepted: Set<string>; failures: Failures }): Promise<Result> {
+  let i = 0;
+  return autocannon({
+    url, connections: 32, duration: o.duration, timeout: 30,
+    requests: [{
+      method: 'POST',
+      setupRequest: (req) => {
+        const s = subs[Math.min(i++, subs.length - 1)]!;
+        return { ...req, path: '/api/proof/submit', headers: { 'content-type': 'application/json', authorization: `Bearer ${tokenOf(s.playerId)}` }, body: JSON.stringify(s.body) };
+      },
+      onResponse: (status, body) => {
+        if (status === 200) o.accepted.add((JSON.parse(body) as { id: string }).id);
+        o.failures.note(status, body, 'submit');
+      },
+    }],
+  });
+}
