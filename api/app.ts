@@ -8,6 +8,7 @@ import errorHandler from './plugins/error-handler.ts';
 import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
+import adminReviewRoutes from './routes/admin-review.ts';
 import authRoutes from './routes/auth.ts';
 import governmentRoutes from './routes/government.ts';
 import healthRoutes from './routes/health.ts';
@@ -66,6 +67,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(tokenRoutes, { deps });
   await app.register(leaderboardRoutes, { deps });
   await app.register(governmentRoutes, { deps });
+  await app.register(adminReviewRoutes, { deps });
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }
