@@ -30,17 +30,19 @@ interface ActionRow {
  * Everything the verifier needs about one stored action, read-only: the
  * action and its mission, evidence bytes (decoded, hashed, compared with all
  * earlier evidence), the player's previous proof, recent submissions and
- * witnesses. null when the action does not exist.
+ * witnesses. null when the action does not exist (or, with `skipVerified`,
+ * already has a verification result: the worker's cheap early exit).
  */
-export async function gatherProof(db: Queryable, deps: GatherDeps, actionId: string, now = new Date()): Promise<GatheredProof | null> {
-  const { rows } = await db.query<ActionRow>(
+export async function gatherProof(db: Queryable, deps: GatherDeps, actionId: string, now = new Date(), o: { skipVerified?: boolean } = {}): Promise<GatheredProof | null> {
+  const { rows } = await db.query<ActionRow & { verified: boolean }>(
     `SELECT a.id, a.player_id, a.latitude, a.longitude, a.accuracy_m, a.captured_at, a.submitted_at,
-            m.latitude AS m_latitude, m.longitude AS m_longitude, m.radius_m
+            m.latitude AS m_latitude, m.longitude AS m_longitude, m.radius_m,
+            EXISTS (SELECT 1 FROM verification_results v WHERE v.action_id = a.id) AS verified
        FROM actions a JOIN missions m ON m.id = a.mission_id WHERE a.id = $1`,
     [actionId],
   );
   const a = rows[0];
-  if (!a) return null;
+  if (!a || (o.skipVerified && a.verified)) return null;
   const [previous, recent, witnesses, evidence] = await Promise.all([
     db.query<{ latitude: number; longitude: number; captured_at: Date }>(
       `SELECT latitude, longitude, captured_at FROM actions

@@ -9,9 +9,8 @@ import { Storage } from '../lib/storage.ts';
 import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { buildVerifierHttp } from './http.ts';
 import { syntheticPhoto } from './media/fixtures.ts';
-import { indexEvidence } from './media/index.ts';
 import { phash } from './media/phash.ts';
-import { seedAction, seedEvidence, seedMission, seedPlayer } from './testing.ts';
+import { indexEvidence, seedAction, seedEvidence, seedMission, seedPlayer } from './testing.ts';
 import { verifyAction } from './verify.ts';
 import { startVerifierRuntime, type VerifierRuntime } from './worker.ts';
 

@@ -1,8 +1,7 @@
 import type pg from 'pg';
 import { assess, type AssessDeps, type Assessment } from './assess.ts';
 import { gatherProof } from './gather.ts';
-import { indexEvidence } from './media/index.ts';
-import { inTransaction } from '../lib/transaction.ts';
+import { toSigned } from './media/phash.ts';
 
 export interface VerifyDeps extends AssessDeps {
   pool: pg.Pool;
@@ -15,34 +14,41 @@ export interface Verdict extends Assessment {
 
 /**
  * Verifies one action: gathers it (read-only), runs rules and model, then in
- * one transaction indexes its evidence hashes and writes one
- * verification_results row, its verification_details (rule results, model
- * score) and the action status. A second run for the same action writes
- * nothing (the unique action_id decides; null when already verified).
+ * one statement writes one verification_results row, its
+ * verification_details (rule results, model score), the evidence hashes and
+ * the action status. A second run for the same action writes
+ * nothing (the unique action_id decides; null when already verified or unknown).
  */
 export async function verifyAction(deps: VerifyDeps, actionId: string): Promise<Verdict | null> {
   const { pool } = deps;
-  const done = await pool.query('SELECT 1 FROM verification_results WHERE action_id = $1', [actionId]);
-  if (done.rowCount) return null;
-  const gathered = await gatherProof(pool, { getObject: deps.getObject, nearDuplicateHamming: deps.rules.nearDuplicateHamming }, actionId);
+  const gathered = await gatherProof(pool, { getObject: deps.getObject, nearDuplicateHamming: deps.rules.nearDuplicateHamming }, actionId, new Date(), { skipVerified: true });
   if (!gathered) return null;
   const s = assess(deps, gathered.ctx);
   const status = s.decision === 'approve' ? 'approved' : s.decision === 'reject' ? 'rejected' : 'review';
 
-  return inTransaction(pool, async (client) => {
-    const ins = await client.query(
-      `INSERT INTO verification_results (id, action_id, authenticity, confidence, flags, model_version, decision)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::"Decision") ON CONFLICT (action_id) DO NOTHING`,
-      [actionId, s.authenticity, s.confidence, s.flags, s.modelVersion, s.decision],
-    );
-    const written = (ins.rowCount ?? 0) > 0;
-    if (!written) return { ...s, written };
-    await client.query('INSERT INTO verification_details (action_id, rules, model_score) VALUES ($1, $2, $3)', [actionId, JSON.stringify(s.rules), s.modelScore]);
-    for (const e of gathered.evidence) {
-      const f = e.report.facts;
-      if (f.phash !== null) await indexEvidence(client, e.id, f.phash, f.width, f.height);
-    }
-    await client.query(`UPDATE actions SET status = $2::"ActionStatus" WHERE id = $1 AND status = 'pending'`, [actionId, status]);
-    return { ...s, written };
-  });
+  const hashed = gathered.evidence.filter((e) => e.report.facts.phash !== null);
+  // One statement, so one atomic write: the result, its details, the evidence
+  // hashes (their chunks follow by trigger) and the action status; all of it
+  // only when this run's result row is the one inserted.
+  const { rows } = await pool.query<{ written: number }>(
+    `WITH ins AS (
+       INSERT INTO verification_results (id, action_id, authenticity, confidence, flags, model_version, decision)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::"Decision") ON CONFLICT (action_id) DO NOTHING RETURNING action_id
+     ), details AS (
+       INSERT INTO verification_details (action_id, rules, model_score) SELECT action_id, $7::jsonb, $8 FROM ins
+     ), hashes AS (
+       UPDATE evidence e SET phash = v.phash, width = COALESCE(e.width, v.width), height = COALESCE(e.height, v.height)
+         FROM unnest($9::uuid[], $10::bigint[], $11::int[], $12::int[]) AS v(id, phash, width, height)
+        WHERE e.id = v.id AND e.phash IS DISTINCT FROM v.phash AND EXISTS (SELECT 1 FROM ins)
+     ), status AS (
+       UPDATE actions SET status = $13::"ActionStatus" WHERE id = $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM ins)
+     )
+     SELECT count(*)::int AS written FROM ins`,
+    [
+      actionId, s.authenticity, s.confidence, s.flags, s.modelVersion, s.decision, JSON.stringify(s.rules), s.modelScore,
+      hashed.map((e) => e.id), hashed.map((e) => toSigned(e.report.facts.phash ?? 0n).toString()),
+      hashed.map((e) => e.report.facts.width), hashed.map((e) => e.report.facts.height), status,
+    ],
+  );
+  return { ...s, written: (rows[0]?.written ?? 0) > 0 };
 }

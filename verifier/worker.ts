@@ -75,11 +75,13 @@ export async function startVerifierWorker(config: VerifierConfig, runtime?: Veri
     const { actionId } = job.data;
     if (typeof actionId !== 'string' || !ACTION_ID.test(actionId)) throw new UnrecoverableError(`invalid actionId ${String(actionId)}`);
     const verdict = await verifyAction(deps, actionId);
-    // Hand approved proofs to the impact engine. Read the stored decision, not
-    // this run's: a retry after a crash between commit and enqueue must still
-    // enqueue, and jobId = actionId makes a repeated enqueue a no-op.
-    const stored = await deps.pool.query<{ decision: string }>('SELECT decision FROM verification_results WHERE action_id = $1', [actionId]);
-    if (stored.rows[0]?.decision === 'approve') {
+    // Hand approved proofs to the impact engine. When this run wrote nothing,
+    // read the stored decision: a retry after a crash between commit and
+    // enqueue must still enqueue, and jobId = actionId makes a repeated enqueue a no-op.
+    const decision = verdict?.written
+      ? verdict.decision
+      : (await deps.pool.query<{ decision: string }>('SELECT decision FROM verification_results WHERE action_id = $1', [actionId])).rows[0]?.decision;
+    if (decision === 'approve') {
       await impact.add(IMPACT_JOB, { actionId }, jobOptions(actionId, config.VERIFIER_ATTEMPTS, config.VERIFIER_BACKOFF_MS));
     }
     return verdict;

@@ -11,19 +11,6 @@ export function neighbours(v: number, radius: number): number[] {
   return out;
 }
 
-/**
- * Stores the perceptual hash of an evidence row (idempotent). The trigger on
- * evidence.phash keeps its four chunks in evidence_phash_chunks.
- */
-export async function indexEvidence(db: Queryable, evidenceId: string, hash: bigint, width: number | null, height: number | null): Promise<void> {
-  await db.query('UPDATE evidence SET phash = $2, width = COALESCE(width, $3), height = COALESCE(height, $4) WHERE id = $1 AND phash IS DISTINCT FROM $2', [
-    evidenceId,
-    toSigned(hash).toString(),
-    width,
-    height,
-  ]);
-}
-
 export interface NearMatch {
   evidenceId: string;
   actionId: string;

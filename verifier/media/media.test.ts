@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
-import { seedAction, seedEvidence, seedMission, seedPlayer } from '../testing.ts';
+import { indexEvidence, seedAction, seedEvidence, seedMission, seedPlayer } from '../testing.ts';
 import { syntheticPhoto } from './fixtures.ts';
-import { exactDuplicate, indexEvidence, nearestHash, neighbours } from './index.ts';
+import { exactDuplicate, nearestHash, neighbours } from './index.ts';
 import { inspectMedia } from './inspect.ts';
 import { chunks, hamming, phash } from './phash.ts';
 
