@@ -10,6 +10,7 @@ import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimits from './plugins/rate-limit.ts';
 import adminRoutes from './routes/admin.ts';
+import adminReviewRoutes from './routes/admin-review.ts';
 import authRoutes from './routes/auth.ts';
 import badgeRoutes from './routes/badges.ts';
 import communityRoutes from './routes/community.ts';
@@ -88,6 +89,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(sponsorRoutes, { deps });
   await app.register(ledgerWebhookRoutes, { deps });
   await app.register(adminRoutes, { deps, access });
+  await app.register(adminReviewRoutes, { deps });
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

@@ -14,6 +14,8 @@ export const DEV_OPERATOR_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5
 export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0000';
 /** DEV DEFAULT credentials of the embedded S3-compatible store (s3rver's own). */
 export const DEV_S3_KEY = 'S3RVER';
+/** DEV DEFAULT bearer token of the verifier's internal HTTP API (POST /verify/*); refused when NODE_ENV=production. */
+export const DEV_VERIFIER_INTERNAL_TOKEN = 'dev-only-verifier-internal-token-change-me';
 /** DEV DEFAULT Ed25519 key (PKCS#8 DER, base64) signing transparency-log checkpoints; public, refused in production. */
 export const DEV_TLOG_SIGNING_KEY = 'MC4CAQAwBQYDK2VwBCIEIMs25wZtmXD69PpbU0M9sZLrKxUEDIt0WGuMbOG5NvDj';
 
@@ -223,13 +225,21 @@ const verifierSchema = z.object({
   VERIFIER_MAX_AGE_H: z.coerce.number().positive().default(24),
   VERIFIER_MAX_PER_HOUR: z.coerce.number().int().positive().default(12),
   VERIFIER_NEAR_DUPLICATE_HAMMING: z.coerce.number().int().min(0).max(11).default(7),
+  /** Internal HTTP API of the verifier process (POST /verify/*): listen address and bearer token. */
+  VERIFIER_HOST: z.string().default('127.0.0.1'),
+  VERIFIER_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
+  VERIFIER_INTERNAL_TOKEN: z.string().min(24, 'must be at least 24 characters').default(DEV_VERIFIER_INTERNAL_TOKEN),
 });
 
 export type VerifierConfig = z.infer<typeof verifierSchema>;
 
-/** Options of the proof verifier (`npm run verifier`). */
+/** Options of the proof verifier (`npm run verifier`); refuses the dev internal token in production. */
 export function loadVerifierConfig(env: Record<string, string | undefined> = process.env): VerifierConfig {
-  return parse(verifierSchema, env);
+  const config = parse(verifierSchema, env);
+  if (config.NODE_ENV === 'production' && config.VERIFIER_INTERNAL_TOKEN === DEV_VERIFIER_INTERNAL_TOKEN) {
+    throw new ConfigError(['VERIFIER_INTERNAL_TOKEN: dev default is not allowed in production']);
+  }
+  return config;
 }
 
 const tlogSchema = z.object({

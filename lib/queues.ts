@@ -13,6 +13,20 @@ export interface VerifyJobData {
   actionId: string;
 }
 
+/**
+ * verify-proof-dead: verifier → operators. A verify job that failed its last
+ * attempt (or could never succeed) leaves one job here (jobId = actionId) with
+ * the reason; re-enqueue the action on verify-proof once the cause is fixed.
+ */
+export const VERIFY_DEAD_QUEUE = 'verify-proof-dead';
+export const VERIFY_DEAD_JOB = 'dead';
+export interface VerifyDeadJobData {
+  actionId: string;
+  reason: string;
+  attempts: number;
+  failedAt: string;
+}
+
 export const IMPACT_QUEUE = 'apply-impact';
 export const IMPACT_JOB = 'apply';
 export interface ImpactJobData {

@@ -5,7 +5,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import { childEnv, loadConfig, loadStackConfig, STACK_FILE } from '../lib/config.ts';
+import { childEnv, loadConfig, loadStackConfig, loadVerifierConfig, STACK_FILE } from '../lib/config.ts';
 import { migrate } from '../lib/migrator.ts';
 import { Storage } from '../lib/storage.ts';
 import { resetChainMirror } from '../indexer/store.ts';
@@ -90,11 +90,12 @@ try {
   running.push(await supervise({ name: 'indexer', script: path.join(ROOT, 'indexer/main.ts'), env }));
   running.push(await supervise({ name: 'tlog', script: path.join(ROOT, 'tlog/main.ts'), env }));
 
+  const verifierHttp = loadVerifierConfig(childEnv(env));
   const hide = (u: string) => u.replace(/:[^:@/]*@/, ':***@');
   console.log(`
   OneHeart is running (Ctrl-C stops everything)
     API          http://127.0.0.1:${stack.PORT}   (/health, /ready, /api/openapi.json)
-    verifier     consuming the verify-proof queue
+    verifier     consuming the verify-proof queue; internal HTTP http://${verifierHttp.VERIFIER_HOST}:${verifierHttp.VERIFIER_PORT}/verify/*
     indexer      mirroring contract events into Postgres
     tlog         publishing tiles + signed checkpoints every minute
     Postgres     ${hide(databaseUrl)}

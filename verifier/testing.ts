@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Queryable } from './media/index.ts';
+import { toSigned } from './media/phash.ts';
 
 /** Test-only seeding of rows the API would normally write. */
 export async function seedMission(db: Queryable, at = { latitude: 48.8566, longitude: 2.3522 }, radiusM = 50): Promise<string> {
@@ -50,4 +51,14 @@ export async function seedEvidence(db: Queryable, actionId: string, bytes: Uint8
     [id, actionId, objectKey, sha, mediaType, bytes.length, randomBytes(16)],
   );
   return id;
+}
+
+/** Stores the perceptual hash of an evidence row as the worker does (idempotent); the trigger on evidence.phash indexes its chunks. */
+export async function indexEvidence(db: Queryable, evidenceId: string, hash: bigint, width: number | null, height: number | null): Promise<void> {
+  await db.query('UPDATE evidence SET phash = $2, width = COALESCE(width, $3), height = COALESCE(height, $4) WHERE id = $1 AND phash IS DISTINCT FROM $2', [
+    evidenceId,
+    toSigned(hash).toString(),
+    width,
+    height,
+  ]);
 }

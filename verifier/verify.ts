@@ -1,120 +1,63 @@
 import type pg from 'pg';
-import type { ExifInfo, MediaSignals, ProofContext } from './context.ts';
-import { features } from './features.ts';
-import { exactDuplicate, indexEvidence, nearestHash } from './media/index.ts';
-import { inspectMedia } from './media/inspect.ts';
-import { predict, type Weights } from './model/net.ts';
-import { runRules, type RuleOptions } from './rules/index.ts';
-import { score, type Score, type ScoreThresholds } from './score.ts';
+import { assess, type AssessDeps, type Assessment } from './assess.ts';
+import { gatherProof } from './gather.ts';
+import { toSigned } from './media/phash.ts';
 import { inTransaction } from '../lib/transaction.ts';
 import { notify } from '../lib/notify.ts';
 
-export interface VerifyDeps {
+export interface VerifyDeps extends AssessDeps {
   pool: pg.Pool;
   getObject(key: string): Promise<Uint8Array>;
-  weights: Weights;
-  modelVersion: string;
-  rules: RuleOptions;
-  thresholds: ScoreThresholds;
 }
 
-export interface Verdict extends Score {
+export interface Verdict extends Assessment {
   written: boolean;
 }
 
-interface ActionRow {
-  id: string;
-  player_id: string;
-  latitude: number;
-  longitude: number;
-  accuracy_m: number;
-  captured_at: Date;
-  submitted_at: Date;
-  m_latitude: number;
-  m_longitude: number;
-  radius_m: number;
-}
-
 /**
- * Verifies one action: loads it with its mission, evidence bytes, the
- * player's previous proof, recent submissions and witnesses; runs rules and
- * model; writes one verification_results row and the action status in one
- * transaction. A second run for the same action writes nothing.
+ * Verifies one action: gathers it (read-only), runs rules and model, then in
+ * one statement writes one verification_results row, its
+ * verification_details (rule results, model score), the evidence hashes and
+ * the action status. A second run for the same action writes
+ * nothing (the unique action_id decides; null when already verified or unknown).
  */
 export async function verifyAction(deps: VerifyDeps, actionId: string): Promise<Verdict | null> {
   const { pool } = deps;
-  const { rows } = await pool.query<ActionRow>(
-    `SELECT a.id, a.player_id, a.latitude, a.longitude, a.accuracy_m, a.captured_at, a.submitted_at,
-            m.latitude AS m_latitude, m.longitude AS m_longitude, m.radius_m
-       FROM actions a JOIN missions m ON m.id = a.mission_id WHERE a.id = $1`,
-    [actionId],
-  );
-  const a = rows[0];
-  if (!a) return null;
-  const done = await pool.query('SELECT 1 FROM verification_results WHERE action_id = $1', [actionId]);
-  if (done.rowCount) return null;
-
-  const previous = await pool.query<{ latitude: number; longitude: number; captured_at: Date }>(
-    `SELECT latitude, longitude, captured_at FROM actions
-      WHERE player_id = $1 AND id <> $2 AND submitted_at <= $3 ORDER BY submitted_at DESC LIMIT 1`,
-    [a.player_id, a.id, a.submitted_at],
-  );
-  const recent = await pool.query<{ submitted_at: Date }>(
-    `SELECT submitted_at FROM actions WHERE player_id = $1 AND id <> $2 AND submitted_at BETWEEN $3::timestamptz - interval '1 hour' AND $3::timestamptz + interval '1 second'`,
-    [a.player_id, a.id, a.submitted_at],
-  );
-  const witnesses = await pool.query<{ prior: number }>(
-    `SELECT (SELECT count(*)::int FROM witnesses w2 JOIN actions a2 ON a2.id = w2.action_id
-              WHERE w2.witness_id = w.witness_id AND a2.player_id = $2 AND a2.id <> $1) AS prior
-       FROM witnesses w WHERE w.action_id = $1`,
-    [a.id, a.player_id],
-  );
-  const evidence = await pool.query<{ id: string; object_key: string; media_type: string }>(
-    'SELECT id, object_key, media_type FROM evidence WHERE action_id = $1 ORDER BY created_at, id',
-    [a.id],
-  );
-
-  const media: MediaSignals = { decodable: evidence.rows.length > 0, typeMismatch: false, exactDuplicate: false, nearestHamming: 64 };
-  let exif: ExifInfo | null = null;
-  for (const e of evidence.rows) {
-    const facts = await inspectMedia(await deps.getObject(e.object_key), e.media_type);
-    media.decodable &&= facts.decodable;
-    media.typeMismatch ||= facts.typeMismatch;
-    media.exactDuplicate ||= await exactDuplicate(pool, facts.sha256, a.id, a.submitted_at);
-    if (facts.phash !== null) {
-      const near = await nearestHash(pool, facts.phash, a.id, a.submitted_at, Math.max(deps.rules.nearDuplicateHamming, 0));
-      if (near) media.nearestHamming = Math.min(media.nearestHamming, near.distance);
-      await indexEvidence(pool, e.id, facts.phash, facts.width, facts.height);
-    }
-    exif ??= facts.exif;
-  }
-
-  const p = previous.rows[0];
-  const ctx: ProofContext = {
-    action: { latitude: a.latitude, longitude: a.longitude, accuracyM: a.accuracy_m, capturedAt: a.captured_at, submittedAt: a.submitted_at },
-    mission: { latitude: a.m_latitude, longitude: a.m_longitude, radiusM: a.radius_m },
-    previous: p ? { latitude: p.latitude, longitude: p.longitude, capturedAt: p.captured_at } : null,
-    recentSubmissions: recent.rows.map((r) => r.submitted_at),
-    exif,
-    media,
-    witnesses: witnesses.rows.map((w) => ({ priorWitnessedForPlayer: w.prior })),
-    now: new Date(),
-  };
-  const rules = runRules(ctx, deps.rules);
-  const [cheat] = predict(deps.weights, [features(ctx)]);
-  const s = score(rules, cheat ?? 1, deps.thresholds);
+  const gathered = await gatherProof(pool, { getObject: deps.getObject, nearDuplicateHamming: deps.rules.nearDuplicateHamming }, actionId, new Date(), { skipVerified: true });
+  if (!gathered) return null;
+  const s = assess(deps, gathered.ctx);
   const status = s.decision === 'approve' ? 'approved' : s.decision === 'reject' ? 'rejected' : 'review';
 
+  const hashed = gathered.evidence.filter((e) => e.report.facts.phash !== null);
+  // One statement, so one atomic write: the result, its details, the evidence
+  // hashes (their chunks follow by trigger) and the action status; all of it
+  // only when this run's result row is the one inserted. A rejection notifies
+  // the player in the same transaction.
   return inTransaction(pool, async (client) => {
-    const ins = await client.query(
-      `INSERT INTO verification_results (id, action_id, authenticity, confidence, flags, model_version, decision)
-       VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::"Decision") ON CONFLICT (action_id) DO NOTHING`,
-      [a.id, s.authenticity, s.confidence, s.flags, deps.modelVersion, s.decision],
+    const { rows } = await client.query<{ written: number; player_id: string | null }>(
+      `WITH ins AS (
+         INSERT INTO verification_results (id, action_id, authenticity, confidence, flags, model_version, decision)
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6::"Decision") ON CONFLICT (action_id) DO NOTHING RETURNING action_id
+       ), details AS (
+         INSERT INTO verification_details (action_id, rules, model_score) SELECT action_id, $7::jsonb, $8 FROM ins
+       ), hashes AS (
+         UPDATE evidence e SET phash = v.phash, width = COALESCE(e.width, v.width), height = COALESCE(e.height, v.height)
+           FROM unnest($9::uuid[], $10::bigint[], $11::int[], $12::int[]) AS v(id, phash, width, height)
+          WHERE e.id = v.id AND e.phash IS DISTINCT FROM v.phash AND EXISTS (SELECT 1 FROM ins)
+       ), status AS (
+         UPDATE actions SET status = $13::"ActionStatus" WHERE id = $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM ins) RETURNING player_id::text
+       )
+       SELECT (SELECT count(*)::int FROM ins) AS written, (SELECT player_id FROM status) AS player_id`,
+      [
+        actionId, s.authenticity, s.confidence, s.flags, s.modelVersion, s.decision, JSON.stringify(s.rules), s.modelScore,
+        hashed.map((e) => e.id), hashed.map((e) => toSigned(e.report.facts.phash ?? 0n).toString()),
+        hashed.map((e) => e.report.facts.width), hashed.map((e) => e.report.facts.height), status,
+      ],
     );
-    const written = (ins.rowCount ?? 0) > 0;
-    if (written) await client.query(`UPDATE actions SET status = $2::"ActionStatus" WHERE id = $1 AND status = 'pending'`, [a.id, status]);
-    if (written && s.decision === 'reject') {
-      await notify(client, { playerId: a.player_id, kind: 'proof_rejected', dedupeKey: `proof_rejected:${a.id}`, payload: { actionId: a.id, flags: s.flags, authenticity: s.authenticity } });
+    const written = (rows[0]?.written ?? 0) > 0;
+    const playerId = rows[0]?.player_id;
+    if (written && playerId && s.decision === 'reject') {
+      await notify(client, { playerId, kind: 'proof_rejected', dedupeKey: `proof_rejected:${actionId}`, payload: { actionId, flags: s.flags, authenticity: s.authenticity } });
     }
     return { ...s, written };
   });

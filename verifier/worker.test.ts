@@ -8,7 +8,7 @@ import { createRedis, type Redis } from '../lib/redis.ts';
 import { Storage } from '../lib/storage.ts';
 import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { syntheticPhoto } from './media/fixtures.ts';
-import { IMPACT_QUEUE, type ImpactJobData } from '../lib/queues.ts';
+import { IMPACT_QUEUE, VERIFY_DEAD_QUEUE, type ImpactJobData, type VerifyDeadJobData } from '../lib/queues.ts';
 import { VERIFY_JOB, VERIFY_QUEUE, verifyJobOptions, type VerifyJobData } from './queue.ts';
 import { seedAction, seedEvidence, seedMission, seedPlayer } from './testing.ts';
 import { startVerifierWorker, type VerifierWorker } from './worker.ts';
@@ -21,6 +21,7 @@ describe('verifier worker (Postgres + Redis + S3)', () => {
   let eventsRedis: Redis;
   let queue: Queue<VerifyJobData>;
   let impact: Queue<ImpactJobData>;
+  let dead: Queue<VerifyDeadJobData>;
   let events: QueueEvents;
   let verifier: VerifierWorker;
   let missionId: string;
@@ -42,6 +43,7 @@ describe('verifier worker (Postgres + Redis + S3)', () => {
     redis = createRedis(config.REDIS_URL, { forWorkers: true });
     queue = new Queue(VERIFY_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
     impact = new Queue(IMPACT_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
+    dead = new Queue(VERIFY_DEAD_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
     eventsRedis = createRedis(config.REDIS_URL, { forWorkers: true });
     events = new QueueEvents(VERIFY_QUEUE, { connection: eventsRedis, prefix: config.VERIFIER_QUEUE_PREFIX });
     await events.waitUntilReady();
@@ -57,6 +59,8 @@ describe('verifier worker (Postgres + Redis + S3)', () => {
     await queue.close();
     await impact.obliterate({ force: true });
     await impact.close();
+    await dead.obliterate({ force: true });
+    await dead.close();
     redis.disconnect();
     storage.destroy();
     await db.drop();
@@ -90,8 +94,12 @@ describe('verifier worker (Postgres + Redis + S3)', () => {
     assert.equal(rows[0].model_version, verifier.modelVersion);
     assert.ok(rows[0].authenticity >= 40);
     assert.equal(await status(actionId), 'approved');
-    const { rows: bands } = await db.sql.query('SELECT count(*)::int AS n FROM evidence_phash_bands b JOIN evidence e ON e.id = b.evidence_id WHERE e.action_id = $1', [actionId]);
-    assert.equal(bands[0].n, 4);
+    const { rows: chunks } = await db.sql.query('SELECT count(*)::int AS n FROM evidence_phash_chunks c JOIN evidence e ON e.id = c.evidence_id WHERE e.action_id = $1', [actionId]);
+    assert.equal(chunks[0].n, 4);
+    const { rows: details } = await db.sql.query('SELECT rules, model_score FROM verification_details WHERE action_id = $1', [actionId]);
+    assert.equal(details.length, 1);
+    assert.deepEqual(details[0].rules.map((r: { name: string }) => r.name).slice(0, 2), ['geofence', 'gps_accuracy']);
+    assert.ok(details[0].model_score >= 0 && details[0].model_score <= 1);
     assert.ok(await impact.getJob(actionId), 'an approved proof is handed to the impact engine');
 
     // Same jobId while the first is still kept as completed: BullMQ collapses it.
@@ -134,7 +142,7 @@ describe('verifier worker (Postgres + Redis + S3)', () => {
     assert.ok(note.data.flags.includes('hard:geofence'));
   });
 
-  it('retries a failing job and keeps it failed with the reason, writing no result', async () => {
+  it('retries a failing job with backoff, then dead-letters it once with the reason, writing no result', async () => {
     const player = await seedPlayer(db.sql);
     const actionId = await seedAction(db.sql, { playerId: player, missionId });
     await seedEvidence(db.sql, actionId, await syntheticPhoto(504), `proof/missing-${actionId}.jpg`); // bytes never uploaded
@@ -145,5 +153,19 @@ describe('verifier worker (Postgres + Redis + S3)', () => {
     assert.ok(job?.failedReason);
     assert.equal((await results(actionId)).length, 0);
     assert.equal(await status(actionId), 'pending');
+    const letter = await dead.getJob(actionId);
+    assert.equal(letter?.data.actionId, actionId);
+    assert.equal(letter?.data.attempts, 2);
+    assert.equal(letter?.data.reason, job?.failedReason);
+    assert.equal(await dead.count(), 1, 'the first, non-final attempt left no dead letter');
+  });
+
+  it('dead-letters a job no retry can fix after one attempt', async () => {
+    const bad = await queue.add(VERIFY_JOB, { actionId: 'not-a-uuid' }, { ...verifyJobOptions('bad-job', 5, 10) });
+    await assert.rejects(bad.waitUntilFinished(events, 60_000), /invalid actionId/);
+    assert.equal((await queue.getJob('bad-job'))?.attemptsMade, 1);
+    const letter = await dead.getJob('bad-job');
+    assert.match(letter?.data.reason ?? '', /invalid actionId not-a-uuid/);
+    assert.equal(letter?.data.attempts, 1);
   });
 });

@@ -1,10 +1,10 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import pg from 'pg';
 import type { VerifierConfig } from '../lib/config.ts';
-import { IMPACT_JOB, IMPACT_QUEUE, jobOptions, type ImpactJobData } from '../lib/queues.ts';
+import { IMPACT_JOB, IMPACT_QUEUE, jobOptions, VERIFY_DEAD_JOB, VERIFY_DEAD_QUEUE, type ImpactJobData, type VerifyDeadJobData } from '../lib/queues.ts';
 import { createRedis } from '../lib/redis.ts';
 import { Storage } from '../lib/storage.ts';
-import { useBackend } from './model/backend.ts';
+import { useInferenceBackend, type InferenceBackend } from './model/backend.ts';
 import { loadWeights, modelVersion } from './model/net.ts';
 import { VERIFY_QUEUE, type VerifyJobData } from './queue.ts';
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from './rules/index.ts';
@@ -28,59 +28,91 @@ export function thresholds(c: VerifierConfig): ScoreThresholds {
   return { approveAt: c.VERIFIER_APPROVE_AT, rejectAt: c.VERIFIER_REJECT_AT, hardRejectModel: c.VERIFIER_HARD_REJECT_MODEL };
 }
 
+export interface VerifierRuntime {
+  deps: VerifyDeps;
+  backend: InferenceBackend;
+  close(): Promise<void>;
+}
+
+/** Model (on the inference backend), Postgres pool, object storage and thresholds: what the worker and the internal HTTP API share. */
+export async function startVerifierRuntime(config: VerifierConfig): Promise<VerifierRuntime> {
+  const backend = await useInferenceBackend();
+  const weights = loadWeights();
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.VERIFIER_CONCURRENCY + 4 });
+  const storage = new Storage(config);
+  return {
+    backend,
+    deps: { pool, getObject: (key) => storage.get(key), weights, modelVersion: modelVersion(weights), rules: ruleOptions(config), thresholds: thresholds(config) },
+    async close() {
+      storage.destroy();
+      await pool.end();
+    },
+  };
+}
+
 export interface VerifierWorker {
   worker: Worker<VerifyJobData, Verdict | null>;
   modelVersion: string;
   close(): Promise<void>;
 }
 
+const ACTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * BullMQ worker on `verify-proof`. A job that throws is retried with the
- * backoff the producer set (see verifyJobOptions); after its attempts it
- * stays in the failed set with the reason.
+ * backoff the producer set (see verifyJobOptions). On its last attempt, or on
+ * an error no retry can fix, the job also leaves one dead letter (jobId =
+ * actionId) with the reason on `verify-proof-dead` before it fails.
  */
-export async function startVerifierWorker(config: VerifierConfig): Promise<VerifierWorker> {
-  await useBackend('wasm');
-  const weights = loadWeights();
-  const version = modelVersion(weights);
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.VERIFIER_CONCURRENCY + 2 });
-  const storage = new Storage(config);
+export async function startVerifierWorker(config: VerifierConfig, runtime?: VerifierRuntime): Promise<VerifierWorker> {
+  const rt = runtime ?? (await startVerifierRuntime(config));
+  const { deps } = rt;
   const connection = createRedis(config.REDIS_URL, { forWorkers: true });
-  const deps: VerifyDeps = {
-    pool,
-    getObject: (key) => storage.get(key),
-    weights,
-    modelVersion: version,
-    rules: ruleOptions(config),
-    thresholds: thresholds(config),
-  };
   const impact = new Queue<ImpactJobData>(IMPACT_QUEUE, { connection, prefix: config.VERIFIER_QUEUE_PREFIX });
+  const dead = new Queue<VerifyDeadJobData>(VERIFY_DEAD_QUEUE, { connection, prefix: config.VERIFIER_QUEUE_PREFIX });
+
+  async function verifyJob(job: Job<VerifyJobData>): Promise<Verdict | null> {
+    const { actionId } = job.data;
+    if (typeof actionId !== 'string' || !ACTION_ID.test(actionId)) throw new UnrecoverableError(`invalid actionId ${String(actionId)}`);
+    const verdict = await verifyAction(deps, actionId);
+    // Hand approved proofs to the impact engine. When this run wrote nothing,
+    // read the stored decision: a retry after a crash between commit and
+    // enqueue must still enqueue, and jobId = actionId makes a repeated enqueue a no-op.
+    const decision = verdict?.written
+      ? verdict.decision
+      : (await deps.pool.query<{ decision: string }>('SELECT decision FROM verification_results WHERE action_id = $1', [actionId])).rows[0]?.decision;
+    if (decision === 'approve') {
+      await impact.add(IMPACT_JOB, { actionId }, jobOptions(actionId, config.VERIFIER_ATTEMPTS, config.VERIFIER_BACKOFF_MS));
+    }
+    return verdict;
+  }
+
   const worker = new Worker<VerifyJobData, Verdict | null>(
     VERIFY_QUEUE,
-    async (job: Job<VerifyJobData>) => {
-      const { actionId } = job.data;
-      if (typeof actionId !== 'string' || !/^[0-9a-f-]{36}$/i.test(actionId)) throw new Error(`invalid actionId ${String(actionId)}`);
-      const verdict = await verifyAction(deps, actionId);
-      // Hand approved proofs to the impact engine. Read the stored decision, not
-      // this run's: a retry after a crash between commit and enqueue must still
-      // enqueue, and jobId = actionId makes a repeated enqueue a no-op.
-      const stored = await pool.query<{ decision: string }>('SELECT decision FROM verification_results WHERE action_id = $1', [actionId]);
-      if (stored.rows[0]?.decision === 'approve') {
-        await impact.add(IMPACT_JOB, { actionId }, jobOptions(actionId, config.VERIFIER_ATTEMPTS, config.VERIFIER_BACKOFF_MS));
+    async (job) => {
+      try {
+        return await verifyJob(job);
+      } catch (err) {
+        const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (final) {
+          const reason = err instanceof Error ? err.message : String(err);
+          const data: VerifyDeadJobData = { actionId: String(job.data.actionId), reason, attempts: job.attemptsMade + 1, failedAt: new Date().toISOString() };
+          await dead.add(VERIFY_DEAD_JOB, data, { jobId: job.id, removeOnComplete: false, removeOnFail: false });
+        }
+        throw err;
       }
-      return verdict;
     },
     { connection, prefix: config.VERIFIER_QUEUE_PREFIX, concurrency: config.VERIFIER_CONCURRENCY },
   );
   return {
     worker,
-    modelVersion: version,
+    modelVersion: deps.modelVersion,
     async close() {
       await worker.close();
       await impact.close();
+      await dead.close();
       connection.disconnect();
-      storage.destroy();
-      await pool.end();
+      if (!runtime) await rt.close();
     },
   };
 }

@@ -39,7 +39,7 @@ interface ActionRow {
 }
 
 /**
- * Requires an `approve` verification result. In one transaction: appends the
+ * Requires an `approve` verification result (or a human approve of a proof in review). In one transaction: appends the
  * ledger entry, updates the player's progress, approves the action, completes
  * the assignment and awards the badges it earns (community/badges/). Idempotent per action: a
  * second call returns the existing entry and changes nothing.
@@ -69,8 +69,11 @@ async function applyInTransaction(tx: pg.PoolClient, actionId: string, now: Date
   const existing = await entryForAction(tx, actionId);
   if (existing) return { entry: existing, breakdown: null, badges: [], zoneId: null };
 
+  // The verifier's record, or the human review decision that followed it (append-only: neither is rewritten).
   const verdict = (await tx.query<{ decision: string; authenticity: number; model_version: string }>(
-    'SELECT decision::text AS decision, authenticity, model_version FROM verification_results WHERE action_id = $1::uuid', [actionId])).rows[0];
+    `SELECT coalesce(r.decision, v.decision)::text AS decision, v.authenticity, v.model_version
+       FROM verification_results v LEFT JOIN review_decisions r ON r.kind = 'proof' AND r.subject_id = v.action_id
+      WHERE v.action_id = $1::uuid`, [actionId])).rows[0];
   if (!verdict || verdict.decision !== 'approve') throw new ApiError(409, 'NOT_APPROVED', 'the action has no approve verification result');
 
   // NO KEY UPDATE: enough for the progress update, and it does not block the key-share locks

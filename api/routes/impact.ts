@@ -85,10 +85,11 @@ export default async function impactRoutes(app: FastifyInstance, { deps }: { dep
   }, async (req) => {
     const me = caller(req);
     const rows = (await pool.query<{ id: string; status: string; action_id: string | null; decision: string | null }>(
-      `SELECT qa.id::text, qa.status::text, a.id::text AS action_id, v.decision::text AS decision
+      `SELECT qa.id::text, qa.status::text, a.id::text AS action_id, coalesce(r.decision, v.decision)::text AS decision
          FROM quest_assignments qa
          LEFT JOIN actions a ON a.assignment_id = qa.id
          LEFT JOIN verification_results v ON v.action_id = a.id
+         LEFT JOIN review_decisions r ON r.kind = 'proof' AND r.subject_id = a.id
         WHERE qa.mission_id = $1::uuid AND qa.player_id = $2::uuid AND qa.status <> 'abandoned'
         ORDER BY qa.started_at DESC, a.submitted_at DESC NULLS LAST`, [req.params.id, me.sub])).rows;
     const latest = rows[0];

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 
 /** A seeded synthetic "photo": soft coloured blobs over a gradient, with texture — test fixture, JPEG bytes. */
@@ -24,4 +25,16 @@ export async function syntheticPhoto(seed: number, width = 640, height = 480, qu
       for (let k = 0; k < 3; k++) buf[(y * width + x) * 3 + k] = Math.max(0, Math.min(255, (px[k] ?? 0) + noise));
     }
   return sharp(buf, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
+}
+
+/**
+ * A camera-sized JPEG (default 2400×1800, ~1–3 MB): a small synthetic photo
+ * scaled up, with per-pixel sensor noise so it compresses like a real one.
+ * Distinct seeds give unrelated perceptual hashes.
+ */
+export async function largePhoto(seed: number, width = 2400, height = 1800, quality = 85): Promise<Buffer> {
+  const raw = await sharp(await syntheticPhoto(seed, 160, 120)).resize(width, height).raw().toBuffer();
+  const noise = randomBytes(raw.length);
+  for (let i = 0; i < raw.length; i++) raw[i] = Math.max(0, Math.min(255, (raw[i] ?? 0) + ((noise[i] ?? 0) & 31) - 16));
+  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { bands, hamming, toSigned, toUnsigned } from './phash.ts';
+import { chunks, hamming, toSigned, toUnsigned } from './phash.ts';
 
 export type Queryable = Pick<pg.ClientBase, 'query'>;
 
@@ -11,48 +11,45 @@ export function neighbours(v: number, radius: number): number[] {
   return out;
 }
 
-/** Stores the perceptual hash of an evidence row and its four bands (idempotent). */
-export async function indexEvidence(db: Queryable, evidenceId: string, hash: bigint, width: number | null, height: number | null): Promise<void> {
-  await db.query('UPDATE evidence SET phash = $2, width = COALESCE(width, $3), height = COALESCE(height, $4) WHERE id = $1', [
-    evidenceId,
-    toSigned(hash).toString(),
-    width,
-    height,
-  ]);
-  const b = bands(hash);
-  await db.query(
-    `INSERT INTO evidence_phash_bands (evidence_id, band, value)
-     SELECT $1, g.band, ($2::int[])[g.band + 1] FROM generate_series(0, 3) AS g(band)
-     ON CONFLICT (evidence_id, band) DO NOTHING`,
-    [evidenceId, b],
-  );
-}
-
 export interface NearMatch {
   evidenceId: string;
   actionId: string;
   distance: number;
 }
 
+/** The (chunk_no, chunk_value) keys to probe for hashes within `maxDistance` (≤ 11) of `hash`: 68 keys for d ≤ 7. */
+export function probeKeys(hash: bigint, maxDistance: number): { chunkNo: number[]; chunkValue: number[] } {
+  const radius = Math.min(2, Math.floor(Math.max(maxDistance, 0) / 4));
+  const chunkNo: number[] = [];
+  const chunkValue: number[] = [];
+  chunks(hash).forEach((v, no) => {
+    for (const value of neighbours(v, radius)) {
+      chunkNo.push(no);
+      chunkValue.push(value);
+    }
+  });
+  return { chunkNo, chunkValue };
+}
+
 /**
  * The nearest indexed hash within `maxDistance` (≤ 11) among evidence of
- * actions other than `actionId` submitted before `before`. Multi-index
- * hashing: any hash within distance d agrees with ours on some band within
- * floor(d/4) bits, so only those band values are probed, then candidates are
- * verified by popcount.
+ * actions other than `actionId` submitted no later than `before`. The probe
+ * keys and the popcount filter run on an index-only scan of
+ * evidence_phash_chunks (the key holds the whole hash); only matches are
+ * joined to their evidence and action.
  */
 export async function nearestHash(db: Queryable, hash: bigint, actionId: string, before: Date, maxDistance: number): Promise<NearMatch | null> {
-  const radius = Math.min(2, Math.floor(maxDistance / 4));
-  const b = bands(hash);
-  const probes = b.flatMap((v, band) => neighbours(v, radius).map((value) => ({ band, value })));
+  const { chunkNo, chunkValue } = probeKeys(hash, maxDistance);
   const { rows } = await db.query<{ id: string; action_id: string; phash: string }>(
-    `SELECT DISTINCT e.id, e.action_id, e.phash::text AS phash
-       FROM evidence_phash_bands pb
-       JOIN unnest($1::int[], $2::int[]) AS p(band, value) ON pb.band = p.band AND pb.value = p.value
-       JOIN evidence e ON e.id = pb.evidence_id
-       JOIN actions a ON a.id = e.action_id
-      WHERE e.action_id <> $3 AND a.submitted_at <= $4`,
-    [probes.map((p) => p.band), probes.map((p) => p.value), actionId, before],
+    `WITH candidates AS MATERIALIZED (
+       SELECT DISTINCT c.evidence_id, c.phash
+         FROM unnest($1::int[], $2::int[]) AS p(chunk_no, chunk_value)
+         JOIN evidence_phash_chunks c ON c.chunk_no = p.chunk_no AND c.chunk_value = p.chunk_value
+        WHERE bit_count((c.phash # $3::bigint)::bit(64)) <= $4)
+     SELECT e.id, e.action_id, k.phash::text AS phash
+       FROM candidates k JOIN evidence e ON e.id = k.evidence_id JOIN actions a ON a.id = e.action_id
+      WHERE e.action_id <> $5 AND a.submitted_at <= $6`,
+    [chunkNo, chunkValue, toSigned(hash).toString(), maxDistance, actionId, before],
   );
   let best: NearMatch | null = null;
   for (const r of rows) {

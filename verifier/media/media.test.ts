@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
-import { seedAction, seedEvidence, seedMission, seedPlayer } from '../testing.ts';
+import { indexEvidence, seedAction, seedEvidence, seedMission, seedPlayer } from '../testing.ts';
 import { syntheticPhoto } from './fixtures.ts';
-import { exactDuplicate, indexEvidence, nearestHash, neighbours } from './index.ts';
+import { exactDuplicate, nearestHash, neighbours } from './index.ts';
 import { inspectMedia } from './inspect.ts';
-import { bands, hamming, phash } from './phash.ts';
+import { chunks, hamming, phash } from './phash.ts';
 
 const NEAR = 7;
 const edits = {
@@ -37,13 +37,13 @@ describe('perceptual hash', () => {
     for (let i = 0; i < hs.length; i++) for (let j = i + 1; j < hs.length; j++) assert.ok(hamming(hs[i]!, hs[j]!) > 2 * NEAR, `${i}/${j}`);
   });
 
-  it('bands: a hash within distance 7 shares a band within 1 bit (pigeonhole)', () => {
+  it('chunks: a hash within distance 7 shares a chunk within 1 bit (pigeonhole)', () => {
     const h = 0x0123456789abcdefn;
     const flipped = h ^ (1n << 3n) ^ (1n << 20n) ^ (1n << 21n) ^ (1n << 40n) ^ (1n << 41n) ^ (1n << 60n) ^ (1n << 61n);
     assert.equal(hamming(h, flipped), 7);
-    const near = bands(h).some((v, i) => neighbours(v, 1).includes(bands(flipped)[i]!));
+    const near = chunks(h).some((v, i) => neighbours(v, 1).includes(chunks(flipped)[i]!));
     assert.ok(near);
-    assert.deepEqual(bands(0xffff000000000001n), [0xffff, 0, 0, 1]);
+    assert.deepEqual(chunks(0xffff000000000001n), [0xffff, 0, 0, 1]);
     assert.equal(neighbours(0, 2).length, 1 + 16 + 120);
   });
 
@@ -95,7 +95,7 @@ describe('near-duplicate index (Postgres)', () => {
       await indexEvidence(db.sql, evidenceId, hash, 640, 480); // idempotent
       originals.push({ hash, photo });
     }
-    const { rows } = await db.sql.query('SELECT count(*)::int AS n FROM evidence_phash_bands');
+    const { rows } = await db.sql.query('SELECT count(*)::int AS n FROM evidence_phash_chunks');
     assert.equal(rows[0].n, 16);
 
     const bobAction = await seedAction(db.sql, { playerId: bob, missionId });

@@ -48,8 +48,8 @@ export function hamming(a: bigint, b: bigint): number {
   return n;
 }
 
-/** The four 16-bit bands of a hash (multi-index hashing: two hashes within distance ≤ 3 share at least one). */
-export function bands(hash: bigint): [number, number, number, number] {
+/** The four 16-bit chunks of a hash, high first (multi-index hashing: two hashes within distance d agree on some chunk within floor(d/4) bits). */
+export function chunks(hash: bigint): [number, number, number, number] {
   const h = BigInt.asUintN(64, hash);
   return [0, 1, 2, 3].map((i) => Number((h >> BigInt(48 - 16 * i)) & 0xffffn)) as [number, number, number, number];
 }

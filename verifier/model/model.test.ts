@@ -6,7 +6,7 @@ import { FEATURE_NAMES, features } from '../features.ts';
 import { runRules } from '../rules/index.ts';
 import { score } from '../score.ts';
 import { simulate } from '../sim/simulate.ts';
-import { useBackend } from './backend.ts';
+import { TFJS_NODE, useBackend, useInferenceBackend } from './backend.ts';
 import { rocAuc } from './eval.ts';
 import { loadWeights, modelVersion, predict, WEIGHTS_URL } from './net.ts';
 
@@ -31,6 +31,27 @@ describe('model', () => {
     const wasm = predict(w, rows);
     assert.equal(cpu.length, rows.length);
     for (let i = 0; i < cpu.length; i++) assert.ok(Math.abs((cpu[i] ?? 0) - (wasm[i] ?? 1)) < 1e-5, `row ${i}: ${cpu[i]} vs ${wasm[i]}`);
+  });
+
+  it('infers on tfjs-node when it loads, else on wasm, with the same scores as cpu', async () => {
+    await useBackend('cpu');
+    const cpu = predict(w, rows);
+    const loads: string[] = [];
+    const absent = await useInferenceBackend(async (s) => {
+      loads.push(s);
+      throw Object.assign(new Error(`Cannot find package '${s}'`), { code: 'ERR_MODULE_NOT_FOUND' });
+    });
+    assert.deepEqual(loads, [TFJS_NODE]);
+    assert.deepEqual(absent, { name: 'wasm', fallbackReason: `Cannot find package '${TFJS_NODE}'` });
+    // A package that loads but registers no working backend also falls back.
+    const broken = await useInferenceBackend(async () => undefined);
+    assert.equal(broken.name, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    // Whatever this machine has installed, the chosen backend scores like cpu.
+    const chosen = await useInferenceBackend();
+    assert.equal(tf.getBackend(), chosen.name);
+    const scores = predict(w, rows);
+    for (let i = 0; i < cpu.length; i++) assert.ok(Math.abs((cpu[i] ?? 0) - (scores[i] ?? 1)) < 1e-5, `row ${i} on ${chosen.name}`);
   });
 
   it('separates simulated cheats from honest proofs (AUC > 0.97) and the ensemble keeps false positives low', async () => {
