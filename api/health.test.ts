@@ -20,7 +20,8 @@ describe('API skeleton', () => {
   let deps: Deps;
   before(async () => {
     db = await freshDatabase();
-    ({ app, deps } = await appWith({ DATABASE_URL: db.url }));
+    // readiness is about reachability here, not latency: a loaded test machine gets time
+    ({ app, deps } = await appWith({ DATABASE_URL: db.url, READY_TIMEOUT_MS: '30000' }));
     await deps.storage.ensureBucket();
   });
   after(async () => {

@@ -46,7 +46,7 @@ try {
   const files = (await findFiles(ROOT, /\.test\.ts$/)).filter((f) => !f.startsWith('test/contracts/'));
   const tap = path.join(os.tmpdir(), `oneheart-node-tests-${process.pid}.tap`);
   const nodeCode = await run(process.execPath, [
-    '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000',
+    '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files,

@@ -19,6 +19,7 @@ import { closeEpoch } from '../scripts/epoch-close.ts';
 import { deployOneHeart } from '../scripts/deploy.ts';
 import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { entryInput, seedActions } from '../test/ledger/seed.ts';
+import { verifyAnchoredEntry } from './anchored-entry.ts';
 import { LogClient, LogError } from './client.ts';
 import { concat } from './hash.ts';
 import { IMMUTABLE, publishLog, signerFromConfig, SHORT_LIVED } from './publisher.ts';
@@ -245,13 +246,16 @@ describe('tiled log: publisher, client and monitor on real Postgres + S3', () =>
     const usage = await verify('--entry', 'x');
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /--entry: x is not an entry index/);
-    assert.match((await verify('--entry', '590')).stderr, /REJECTED: entry 590 is beyond the checkpoint \(size 590\)/);
+    // the same checks in-process (the CLI only prints them)
+    const logClient = await newClient();
+    await assert.rejects(verifyAnchoredEntry({ client: logClient, index: 590, reader, anchor }), /entry 590 is beyond the checkpoint \(size 590\)/);
+    const anchoredEntry = await verifyAnchoredEntry({ client: logClient, index: 7, reader, anchor });
+    assert.deepEqual([anchoredEntry.anchored?.epoch, anchoredEntry.anchored?.treeSize], [1, 590]);
     // entries published after the epoch: in the log, not anchored yet
     await append(pool, db, 5, '44');
     await publishLog(base);
-    const pendingAnchor = await verify('--entry', '592');
-    assert.equal(pendingAnchor.status, 0, pendingAnchor.stderr);
-    assert.match(pendingAnchor.stdout, /NOT YET ANCHORED: the latest on-chain epoch covers 590 entries/);
+    const pending = await verifyAnchoredEntry({ client: await newClient(), index: 592, reader, anchor });
+    assert.deepEqual([pending.anchored, pending.anchoredSize, pending.checkpoint.size], [null, 590, 595]);
     // by entry hash: the API gives the index, the CLI checks the hash against the entry the log serves
     const api = await testApp(db.url, { DEPLOYMENTS_DIR: outDir });
     try {

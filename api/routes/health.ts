@@ -1,17 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.ts';
 
-const CHECK_TIMEOUT_MS = 2_000;
-
 type CheckResult = { ok: true; ms: number } | { ok: false; ms: number; error: string };
 
-async function timed(check: () => Promise<unknown>): Promise<CheckResult> {
+async function timed(check: () => Promise<unknown>, timeoutMs: number): Promise<CheckResult> {
   const start = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       check(),
-      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS); }),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs); }),
     ]);
     return { ok: true, ms: Math.round(performance.now() - start) };
   } catch (err) {
@@ -56,10 +54,10 @@ export default async function healthRoutes(app: FastifyInstance, { deps }: { dep
     schema: { summary: 'Readiness: database, Redis, object storage and chain reachable', tags: ['health'], response: { 200: readySchema, 503: readySchema } },
   }, async (_req, reply) => {
     const [database, redis, storage, chain] = await Promise.all([
-      timed(() => deps.db.$queryRaw`SELECT 1`),
-      timed(() => deps.redis.ping()),
-      timed(() => deps.storage.ping()),
-      timed(() => deps.chain.getBlockNumber()),
+      timed(() => deps.db.$queryRaw`SELECT 1`, deps.config.READY_TIMEOUT_MS),
+      timed(() => deps.redis.ping(), deps.config.READY_TIMEOUT_MS),
+      timed(() => deps.storage.ping(), deps.config.READY_TIMEOUT_MS),
+      timed(() => deps.chain.getBlockNumber(), deps.config.READY_TIMEOUT_MS),
     ]);
     const checks = { database, redis, storage, chain };
     const ready = Object.values(checks).every((c) => c.ok);
