@@ -19,6 +19,7 @@ import mapRoutes from './routes/map.ts';
 import playerRoutes from './routes/player.ts';
 import proofRoutes from './routes/proof.ts';
 import questRoutes from './routes/quest.ts';
+import recommendRoutes from './routes/recommend.ts';
 import socialRoutes from './routes/social.ts';
 import telemetryRoutes from './routes/telemetry.ts';
 
@@ -66,6 +67,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(tokenRoutes, { deps });
   await app.register(leaderboardRoutes, { deps });
   await app.register(governmentRoutes, { deps });
+  await app.register(recommendRoutes, { deps }); // internal: /recommend/*
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

@@ -17,6 +17,9 @@ export const DEV_S3_KEY = 'S3RVER';
 /** DEV DEFAULT Ed25519 key (PKCS#8 DER, base64) signing transparency-log checkpoints; public, refused in production. */
 export const DEV_TLOG_SIGNING_KEY = 'MC4CAQAwBQYDK2VwBCIEIMs25wZtmXD69PpbU0M9sZLrKxUEDIt0WGuMbOG5NvDj';
 
+/** DEV DEFAULT token of internal service routes (`/recommend/*`); refused when NODE_ENV=production. */
+export const DEV_INTERNAL_TOKEN = 'dev-only-insecure-internal-token-change-me-00';
+
 const url = (protocols: string[]) =>
   z.string().url().refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
     message: `must be a ${protocols.join(' or ')} URL`,
@@ -60,6 +63,10 @@ const serviceSchema = z.object({
   VERIFIER_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ -').default('bull'),
   /** Telemetry: monthly event partitions entirely older than this many days are dropped (telemetry/store.ts). */
   TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
+  /** Shared secret other services send as `x-internal-token` on internal routes (`config.auth: 'internal'`). */
+  INTERNAL_API_TOKEN: z.string().min(32, 'must be at least 32 characters').default(DEV_INTERNAL_TOKEN),
+  /** Recommender: seconds a loaded snapshot is served before checking the database for changes (0 = every request). */
+  RECOMMEND_REFRESH_S: z.coerce.number().int().min(0).max(86_400).default(30),
 });
 
 export type Config = z.infer<typeof serviceSchema>;
@@ -93,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ['OPERATOR_PRIVATE_KEY', DEV_OPERATOR_KEY],
       ['S3_SECRET_ACCESS_KEY', DEV_S3_KEY],
       ['TLOG_SIGNING_KEY', DEV_TLOG_SIGNING_KEY],
+      ['INTERNAL_API_TOKEN', DEV_INTERNAL_TOKEN],
     ];
     const leaked = devDefaults.filter(([k, v]) => config[k] === v).map(([k]) => `${k}: dev default is not allowed in production`);
     if (leaked.length) throw new ConfigError(leaked);

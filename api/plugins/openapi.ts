@@ -10,7 +10,12 @@ export default fp(async function openapi(app: FastifyInstance, { config }: { con
       openapi: '3.0.3',
       info: { title: 'OneHeart API', version: '0.1.0' },
       servers: [{ url: config.PUBLIC_URL }],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          internalToken: { type: 'apiKey', in: 'header', name: 'x-internal-token' },
+        },
+      },
     },
   });
   app.get('/api/openapi.json', {
