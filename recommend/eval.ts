@@ -43,7 +43,7 @@ export async function evaluate(seed = EVAL_SEED) {
   const world = simulateWorld({ seed });
   const split = timeSplit(world);
   const scorer = loadScorer();
-  const mf = await trainMf(split.train.completions, { locations: split.ctx.missions });
+  const mf = await trainMf(split.train.completions, { missions: split.ctx.missions });
   const { ctx } = split;
   const allTime = new Map<string, number>();
   for (const c of split.train.completions) allTime.set(c.missionId, (allTime.get(c.missionId) ?? 0) + 1);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../verifier/model/backend.ts';
 import { Rng } from '../verifier/sim/prng.ts';
 import { haversineM } from '../verifier/geo.ts';
-import type { Completion, GeoPoint } from './history.ts';
+import { CATEGORIES, type Completion, type GeoPoint, type MissionRow } from './history.ts';
 
 /**
  * Implicit-feedback matrix factorisation: Bayesian Personalised Ranking
@@ -30,8 +30,13 @@ export interface MfOptions {
   learningRate?: number;
   l2?: number;
   seed?: number;
-  /** Where each mission is: half the negatives are then drawn from the positive's NEIGHBOURS nearest missions. */
-  locations?: Map<string, GeoPoint>;
+  /**
+   * Every mission: each gets a vector (those nobody completed yet too), a mission's vector is its
+   * own plus its category's (shared, so tastes for a category carry over), and half the
+   * negatives are drawn from the positive's NEIGHBOURS nearest missions (so the factors learn
+   * taste rather than geography).
+   */
+  missions?: Map<string, MissionRow>;
 }
 
 const NEIGHBOURS = 30;
@@ -68,14 +73,19 @@ export async function trainMf(completions: readonly Completion[], opts: MfOption
     seen.add(`${u}|${i}`);
     pairs.push([u, i]);
   }
+  for (const id of opts.missions?.keys() ?? []) if (!items.has(id)) items.set(id, items.size);
   const nU = Math.max(users.size, 1);
   const nI = Math.max(items.size, 1);
   const U = tf.variable(tf.randomNormal([nU, factors], 0, 0.1, 'float32', seed));
   const V = tf.variable(tf.randomNormal([nI, factors], 0, 0.1, 'float32', seed + 1));
   const B = tf.variable(tf.zeros([nI]));
+  const C = tf.variable(tf.zeros([CATEGORIES.length, factors]));
+  const categoryOf = new Int32Array(nI);
+  for (const [id, i] of items) categoryOf[i] = Math.max(0, CATEGORIES.indexOf(opts.missions?.get(id)?.type ?? CATEGORIES[0]));
+  const item = (idx: tf.Tensor1D, cat: tf.Tensor1D) => tf.add(rows(V, idx), rows(C, cat));
   const optimizer = tf.train.adam(learningRate);
   const r = new Rng(seed);
-  const near = opts.locations ? neighbourLists(items, opts.locations) : [];
+  const near = opts.missions ? neighbourLists(items, opts.missions) : [];
   if (pairs.length && nI > 1) {
     for (let e = 0; e < epochs; e++) {
       for (let k = pairs.length - 1; k > 0; k--) {
@@ -86,35 +96,44 @@ export async function trainMf(completions: readonly Completion[], opts: MfOption
         const batch = pairs.slice(s, s + batchSize);
         const neg = batch.map(([u, i]) => {
           const around = near[i] ?? [];
-          for (;;) {
-            const j = around.length && r.chance(0.5) ? (around[r.int(0, around.length - 1)] as number) : r.int(0, nI - 1);
-            if (!seen.has(`${u}|${j}`)) return j;
+          let j = i;
+          // For a player who completed (nearly) everything, give up after a few tries: a pair of two
+          // positives only adds a little noise, and j = i has no gradient.
+          for (let tries = 0; tries < 20; tries++) {
+            j = around.length && r.chance(0.5) ? (around[r.int(0, around.length - 1)] as number) : r.int(0, nI - 1);
+            if (!seen.has(`${u}|${j}`)) break;
           }
+          return j;
         });
         const ui = tf.tensor1d(batch.map((p) => p[0]), 'int32');
         const ii = tf.tensor1d(batch.map((p) => p[1]), 'int32');
         const jj = tf.tensor1d(neg, 'int32');
+        const ci = tf.tensor1d(batch.map((p) => categoryOf[p[1]] ?? 0), 'int32');
+        const cj = tf.tensor1d(neg.map((j) => categoryOf[j] ?? 0), 'int32');
         optimizer.minimize(() => {
           const u = rows(U, ui);
-          const vi = rows(V, ii);
-          const vj = rows(V, jj);
+          const vi = item(ii, ci);
+          const vj = item(jj, cj);
           const b = tf.reshape(B, [nI, 1]);
           const x = tf.sum(tf.mul(u, tf.sub(vi, vj)), 1).add(rows(b, ii).reshape([-1])).sub(rows(b, jj).reshape([-1]));
           const reg = tf.add(tf.sum(tf.square(u)), tf.add(tf.sum(tf.square(vi)), tf.sum(tf.square(vj)))).mul(l2);
           // −log σ(x) = softplus(−x) (tf.logSigmoid has a broken gradient on the cpu backend)
           return tf.mean(tf.softplus(tf.neg(x))).add(reg) as tf.Scalar;
         });
-        tf.dispose([ui, ii, jj]);
+        tf.dispose([ui, ii, jj, ci, cj]);
       }
     }
   }
+  const itemVecs = V.dataSync() as Float32Array;
+  const categoryVecs = C.dataSync();
+  for (let i = 0; i < nI; i++) for (let k = 0; k < factors; k++) itemVecs[i * factors + k] = (itemVecs[i * factors + k] ?? 0) + (categoryVecs[(categoryOf[i] ?? 0) * factors + k] ?? 0);
   const model: MfModel = {
     users, items, factors,
     userVecs: U.dataSync() as Float32Array,
-    itemVecs: V.dataSync() as Float32Array,
+    itemVecs,
     itemBias: B.dataSync() as Float32Array,
   };
-  tf.dispose([U, V, B]);
+  tf.dispose([U, V, B, C]);
   optimizer.dispose();
   return model;
 }

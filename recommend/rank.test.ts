@@ -17,7 +17,7 @@ describe('recommender on a small simulated world (real TF.js)', () => {
   let mf: MfModel;
   before(async () => {
     split = timeSplit(simulateWorld({ seed: 11, players: 150, zonesPerCity: 4, days: 60 }));
-    mf = await trainMf(split.train.completions, { epochs: 8, locations: split.ctx.missions });
+    mf = await trainMf(split.train.completions, { epochs: 8, missions: split.ctx.missions });
   });
   const warm = () => [...split.ctx.profiles.values()].filter((p) => p.completions >= 3);
 

@@ -57,7 +57,7 @@ export class Recommender {
     const now = Date.now();
     const ctx = buildContext(history, now + 1);
     const refit = !prev || prev.completions !== fp.completions;
-    const mf = refit ? (history.completions.length ? await trainMf(history.completions, { locations: ctx.missions }) : null) : prev.snapshot.mf;
+    const mf = refit ? (history.completions.length ? await trainMf(history.completions, { missions: ctx.missions }) : null) : prev.snapshot.mf;
     const version = `${this.scorerVersion.slice(0, 16)}.${history.completions.length}`;
     const snapshot: Snapshot = { ctx, mf, version: refit ? version : prev.snapshot.version };
     this.current = { snapshot, at: now, fingerprint: fp.all, completions: fp.completions };

@@ -51,7 +51,7 @@ async function fitListwise(lists: List[], draft: ScorerWeights, use: boolean[]):
 
 export async function trainScorer(seed = TRAIN_SEED): Promise<ScorerWeights> {
   const split = timeSplit(simulateWorld({ seed }));
-  const mf = await trainMf(split.train.completions, { locations: split.ctx.missions });
+  const mf = await trainMf(split.train.completions, { missions: split.ctx.missions });
   const lists: { rows: number[][]; labels: number[] }[] = [];
   for (const [playerId, relevant] of split.relevant) {
     const profile = split.ctx.profiles.get(playerId);
