@@ -37,9 +37,10 @@ export class Recommender {
     this.maxAgeMs = opts.maxAgeMs ?? 30_000;
   }
 
-  /** The current world and models (reloaded when the database changed). */
-  snapshot(): Promise<Snapshot> {
-    if (this.current && Date.now() - this.current.at < this.maxAgeMs) return Promise.resolve(this.current.snapshot);
+  /** The current world and models (reloaded when the database changed, or when `playerId` is not in it yet). */
+  snapshot(playerId?: string): Promise<Snapshot> {
+    const c = this.current;
+    if (c && Date.now() - c.at < this.maxAgeMs && (playerId === undefined || c.snapshot.ctx.profiles.has(playerId))) return Promise.resolve(c.snapshot);
     this.loading ??= this.refresh().finally(() => {
       this.loading = undefined;
     });

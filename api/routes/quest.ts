@@ -78,8 +78,10 @@ export default async function questRoutes(app: FastifyInstance, { deps }: { deps
   }, async (req) => {
     const where = { ...openMissionWhere(new Date()), ...(req.query.zoneId ? { zoneId: req.query.zoneId } : {}) };
     if (req.query.sort === 'recommended') {
-      const snap = await recommenderFor(deps).snapshot();
-      const recs = recommendQuests(snap.ctx, snap.mf, recommenderFor(deps).scorer, caller(req).sub)?.items ?? [];
+      const recommender = recommenderFor(deps);
+      const me = caller(req).sub;
+      const snap = await recommender.snapshot(me);
+      const recs = recommendQuests(snap.ctx, snap.mf, recommender.scorer, me)?.items ?? [];
       const picked = req.query.zoneId ? recs.filter((r) => r.zoneId === req.query.zoneId) : recs;
       const rows = await db.mission.findMany({ where: { ...where, id: { in: picked.map((r) => r.missionId) } } });
       const byId = new Map(rows.map((m) => [m.id, m]));

@@ -132,6 +132,20 @@ describe('recommendation routes (Postgres data, TF.js BPR)', () => {
     assert.equal((await post('/recommend/partners', { playerId: veteran.id, interests: ['karaoke'] })).statusCode, 400);
   });
 
+  it('a cached snapshot is reloaded for a player who joined after it was taken', async () => {
+    const cached = await testApp(db.url, { RECOMMEND_REFRESH_S: '3600' });
+    try {
+      const first = await cached.app.inject({ method: 'POST', url: '/recommend/quests', headers: internal, payload: { playerId: veteran.id } });
+      assert.equal(first.statusCode, 200);
+      const joined = await signIn(cached);
+      const res = await cached.app.inject({ method: 'GET', url: '/api/quest/list?sort=recommended', headers: bearer(joined.accessToken) });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.json().quests.length, 10);
+    } finally {
+      await cached.close();
+    }
+  });
+
   it('GET /api/quest/list?sort=recommended: the caller\'s top quests with reasons', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/quest/list?sort=recommended', headers: bearer(newcomer.accessToken) });
     assert.equal(res.statusCode, 200, res.body);

@@ -48,7 +48,7 @@ const locationOf = (b: Body): GeoPoint | undefined => (b.latitude === undefined 
 export default async function recommendRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const recommender = recommenderFor(deps);
   const snapshotFor = async (playerId: string) => {
-    const snap = await recommender.snapshot();
+    const snap = await recommender.snapshot(playerId);
     if (!snap.ctx.profiles.has(playerId)) throw notFound('player');
     return snap;
   };
