@@ -29,6 +29,7 @@ import proofRoutes from './routes/proof.ts';
 import questRoutes from './routes/quest.ts';
 import simulateRoutes from './routes/simulate.ts';
 import rewardRoutes from './routes/reward.ts';
+import recommendRoutes from './routes/recommend.ts';
 import socialRoutes from './routes/social.ts';
 import sponsorRoutes from './routes/sponsor.ts';
 import telemetryRoutes from './routes/telemetry.ts';
@@ -90,6 +91,7 @@ export async function buildApp(deps: Deps, logger: FastifyBaseLogger): Promise<F
   await app.register(ledgerWebhookRoutes, { deps });
   await app.register(adminRoutes, { deps, access });
   await app.register(adminReviewRoutes, { deps });
+  await app.register(recommendRoutes, { deps }); // internal: /recommend/*
   await app.register((await import('./routes/web.ts')).default, { deps }); // public verify page (web/)
   return app;
 }

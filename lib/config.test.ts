@@ -34,7 +34,11 @@ describe('config', () => {
   it('refuses dev-default secrets in production', () => {
     assert.throws(() => loadConfig({ ...good, NODE_ENV: 'production' }), /JWT_SECRET: dev default is not allowed in production/);
     assert.doesNotThrow(() =>
-      loadConfig({ ...good, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), OPERATOR_PRIVATE_KEY: `0x${'ab'.repeat(32)}`, S3_SECRET_ACCESS_KEY: 'real', TLOG_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIFzyNGF8skamkhA6EGWBT3x866jUk+kTjYsI/pCdxKp4' }),
+      loadConfig({ ...good, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), OPERATOR_PRIVATE_KEY: `0x${'ab'.repeat(32)}`, S3_SECRET_ACCESS_KEY: 'real', TLOG_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIFzyNGF8skamkhA6EGWBT3x866jUk+kTjYsI/pCdxKp4', INTERNAL_API_TOKEN: 'i'.repeat(40) }),
+    );
+    assert.throws(
+      () => loadConfig({ ...good, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), OPERATOR_PRIVATE_KEY: `0x${'ab'.repeat(32)}`, S3_SECRET_ACCESS_KEY: 'real', TLOG_SIGNING_KEY: 'MC4CAQAwBQYDK2VwBCIEIFzyNGF8skamkhA6EGWBT3x866jUk+kTjYsI/pCdxKp4' }),
+      /INTERNAL_API_TOKEN: dev default is not allowed in production/,
     );
     assert.throws(
       () => loadConfig({ ...good, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), OPERATOR_PRIVATE_KEY: `0x${'ab'.repeat(32)}`, S3_SECRET_ACCESS_KEY: 'real' }),

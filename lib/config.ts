@@ -19,6 +19,9 @@ export const DEV_VERIFIER_INTERNAL_TOKEN = 'dev-only-verifier-internal-token-cha
 /** DEV DEFAULT Ed25519 key (PKCS#8 DER, base64) signing transparency-log checkpoints; public, refused in production. */
 export const DEV_TLOG_SIGNING_KEY = 'MC4CAQAwBQYDK2VwBCIEIMs25wZtmXD69PpbU0M9sZLrKxUEDIt0WGuMbOG5NvDj';
 
+/** DEV DEFAULT token of internal service routes (`/recommend/*`); refused when NODE_ENV=production. */
+export const DEV_INTERNAL_TOKEN = 'dev-only-insecure-internal-token-change-me-00';
+
 const url = (protocols: string[]) =>
   z.string().url().refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
     message: `must be a ${protocols.join(' or ')} URL`,
@@ -77,6 +80,10 @@ const serviceSchema = z.object({
   NOTIFY_BACKOFF_MS: z.coerce.number().int().min(0).default(2_000),
   /** Outbound webhooks: request timeout. */
   NOTIFY_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Shared secret other services send as `x-internal-token` on internal routes (`config.auth: 'internal'`). */
+  INTERNAL_API_TOKEN: z.string().min(32, 'must be at least 32 characters').default(DEV_INTERNAL_TOKEN),
+  /** Recommender: seconds a loaded snapshot is served before checking the database for changes (0 = every request). */
+  RECOMMEND_REFRESH_S: z.coerce.number().int().min(0).max(86_400).default(30),
 });
 
 export type Config = z.infer<typeof serviceSchema>;
@@ -110,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ['OPERATOR_PRIVATE_KEY', DEV_OPERATOR_KEY],
       ['S3_SECRET_ACCESS_KEY', DEV_S3_KEY],
       ['TLOG_SIGNING_KEY', DEV_TLOG_SIGNING_KEY],
+      ['INTERNAL_API_TOKEN', DEV_INTERNAL_TOKEN],
     ];
     const leaked = devDefaults.filter(([k, v]) => config[k] === v).map(([k]) => `${k}: dev default is not allowed in production`);
     if (leaked.length) throw new ConfigError(leaked);

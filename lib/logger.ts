@@ -6,6 +6,7 @@ export type { Logger };
 const REDACT = [
   'req.headers.authorization',
   'req.headers.cookie',
+  'req.headers["x-internal-token"]',
   '*.password',
   '*.privateKey',
   '*.secret',
@@ -15,6 +16,7 @@ const REDACT = [
   '*.JWT_SECRET',
   '*.OPERATOR_PRIVATE_KEY',
   '*.S3_SECRET_ACCESS_KEY',
+  '*.INTERNAL_API_TOKEN',
 ];
 
 export function createLogger(name: string, level = 'info'): Logger {

@@ -1,7 +1,10 @@
-/** Who may call a route: `'public'` or the roles allowed (see api/plugins/auth.ts). */
+/**
+ * Who may call a route: `'public'`, `'internal'` (other services, with the
+ * `x-internal-token` header) or the roles allowed (see api/plugins/auth.ts).
+ */
 export const ROLES = ['player', 'sponsor', 'admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
-export type RouteAuth = 'public' | readonly Role[];
+export type RouteAuth = 'public' | 'internal' | readonly Role[];
 
 /** Any signed-in caller. */
 export const SIGNED_IN: readonly Role[] = ROLES;

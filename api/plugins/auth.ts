@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import fastifyJwt from '@fastify/jwt';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -26,6 +27,7 @@ declare module 'fastify' {
 }
 
 const unauthenticated = (message = 'sign in first') => new ApiError(401, 'UNAUTHENTICATED', message);
+const digest = (v: string) => createHash('sha256').update(v).digest();
 
 /**
  * Access tokens (HS256 only, 15 min) and per-route authorization.
@@ -63,9 +65,15 @@ export default fp(async function auth(app: FastifyInstance, { config, access }: 
     }
   });
 
+  const internalToken = digest(config.INTERNAL_API_TOKEN);
   app.addHook('preValidation', async (req) => {
     const allowed = req.routeOptions.config.auth;
     if (allowed === undefined || allowed === 'public') return;
+    if (allowed === 'internal') {
+      const given = req.headers['x-internal-token'];
+      if (typeof given !== 'string' || !timingSafeEqual(digest(given), internalToken)) throw unauthenticated('internal route: missing or wrong x-internal-token');
+      return;
+    }
     if (!req.user) throw req.authError ?? unauthenticated();
     if (!allowed.includes(req.user.role)) throw forbidden(`requires role ${allowed.join(' or ')}`);
   });

@@ -34,7 +34,12 @@ export default fp(async function openapi(app: FastifyInstance, { config }: { con
       openapi: '3.0.3',
       info: { title: 'OneHeart API', version: '0.1.0', description: 'Errors are `{ error: { code, message, details?, requestId } }`. Sign in with `/api/auth/login` and send the access token as a bearer token.' },
       servers: [{ url: config.PUBLIC_URL }],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          internalToken: { type: 'apiKey', in: 'header', name: 'x-internal-token' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, {

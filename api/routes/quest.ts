@@ -1,8 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { recommendQuests } from '../../recommend/rank.ts';
 import type { Deps } from '../deps.ts';
 import { ADMIN_ONLY, SIGNED_IN } from '../auth/roles.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import { caller } from '../plugins/auth.ts';
+import { recommenderFor } from '../recommender.ts';
 import { bearer, errors, idParams, MISSION_TYPES, missionSchema, missionView, openMissionWhere, uuid } from './schemas.ts';
 
 interface CreateBody {
@@ -59,21 +61,38 @@ export default async function questRoutes(app: FastifyInstance, { deps }: { deps
     return reply.status(201).send(missionView(mission));
   });
 
-  app.get<{ Querystring: { zoneId?: string } }>('/api/quest/list', {
+  const recommendedMission = {
+    ...missionSchema,
+    properties: { ...missionSchema.properties, score: { type: 'number' }, reason: { type: 'string', description: 'why it is recommended (sort=recommended only)' } },
+  } as const;
+
+  app.get<{ Querystring: { zoneId?: string; sort?: 'created' | 'recommended' } }>('/api/quest/list', {
     config: { auth: SIGNED_IN },
     schema: {
-      summary: 'Missions open now',
+      summary: 'Missions open now; sort=recommended gives the caller\'s top 10 with a reason each',
       tags: ['quest'],
       security: bearer,
-      querystring: { type: 'object', additionalProperties: false, properties: { zoneId: uuid } },
-      response: { 200: { type: 'object', required: ['quests'], properties: { quests: { type: 'array', items: missionSchema } } }, ...errors(400, 401, 429) },
+      querystring: { type: 'object', additionalProperties: false, properties: { zoneId: uuid, sort: { type: 'string', enum: ['created', 'recommended'], default: 'created' } } },
+      response: { 200: { type: 'object', required: ['quests'], properties: { quests: { type: 'array', items: recommendedMission } } }, ...errors(400, 401, 429) },
     },
   }, async (req) => {
-    const rows = await db.mission.findMany({
-      where: { ...openMissionWhere(new Date()), ...(req.query.zoneId ? { zoneId: req.query.zoneId } : {}) },
-      orderBy: { createdAt: 'asc' },
-      take: 500,
-    });
+    const where = { ...openMissionWhere(new Date()), ...(req.query.zoneId ? { zoneId: req.query.zoneId } : {}) };
+    if (req.query.sort === 'recommended') {
+      const recommender = recommenderFor(deps);
+      const me = caller(req).sub;
+      const snap = await recommender.snapshot(me);
+      const recs = recommendQuests(snap.ctx, snap.mf, recommender.scorer, me)?.items ?? [];
+      const picked = req.query.zoneId ? recs.filter((r) => r.zoneId === req.query.zoneId) : recs;
+      const rows = await db.mission.findMany({ where: { ...where, id: { in: picked.map((r) => r.missionId) } } });
+      const byId = new Map(rows.map((m) => [m.id, m]));
+      return {
+        quests: picked.flatMap((r) => {
+          const m = byId.get(r.missionId);
+          return m ? [{ ...missionView(m), score: r.score, reason: r.reason }] : [];
+        }),
+      };
+    }
+    const rows = await db.mission.findMany({ where, orderBy: { createdAt: 'asc' }, take: 500 });
     return { quests: rows.map(missionView) };
   });
 

@@ -1,0 +1,11 @@
+import { Recommender } from '../recommend/service.ts';
+import type { Deps } from './deps.ts';
+
+const instances = new WeakMap<Deps, Recommender>();
+
+/** The app's one recommender (shared by /recommend/* and the recommended quest list). */
+export function recommenderFor(deps: Deps): Recommender {
+  let r = instances.get(deps);
+  if (!r) instances.set(deps, (r = new Recommender(deps.db, { maxAgeMs: deps.config.RECOMMEND_REFRESH_S * 1000 })));
+  return r;
+}

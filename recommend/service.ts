@@ -1,0 +1,67 @@
+import type { Db } from '../lib/db.ts';
+import { historyFingerprint, loadHistory } from './db-history.ts';
+import { buildContext, type Context } from './features.ts';
+import { type MfModel, trainMf } from './mf.ts';
+import { loadScorer, type ScorerWeights, scorerVersion } from './scorer.ts';
+
+export interface Snapshot {
+  ctx: Context;
+  mf: MfModel | null;
+  /** scorer hash + the completions the collaborative model was fitted on. */
+  version: string;
+}
+
+export interface RecommenderOptions {
+  /** A snapshot younger than this is served without asking the database whether anything changed. */
+  maxAgeMs?: number;
+  scorer?: ScorerWeights;
+}
+
+/**
+ * The recommender of one process. The hybrid scorer's weights are committed
+ * (recommend/weights.json); the collaborative part (BPR) is fitted from
+ * Postgres on first use and refitted when the approved completions change:
+ * small data fits in seconds on the cpu backend. Concurrent callers share
+ * one load.
+ */
+export class Recommender {
+  readonly scorer: ScorerWeights;
+  readonly scorerVersion: string;
+  private readonly maxAgeMs: number;
+  private current: { snapshot: Snapshot; at: number; fingerprint: string; completions: string } | undefined;
+  private loading: Promise<Snapshot> | undefined;
+
+  constructor(private readonly db: Db, opts: RecommenderOptions = {}) {
+    this.scorer = opts.scorer ?? loadScorer();
+    this.scorerVersion = scorerVersion(this.scorer);
+    this.maxAgeMs = opts.maxAgeMs ?? 30_000;
+  }
+
+  /** The current world and models (reloaded when the database changed, or when `playerId` is not in it yet). */
+  snapshot(playerId?: string): Promise<Snapshot> {
+    const c = this.current;
+    if (c && Date.now() - c.at < this.maxAgeMs && (playerId === undefined || c.snapshot.ctx.profiles.has(playerId))) return Promise.resolve(c.snapshot);
+    this.loading ??= this.refresh().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async refresh(): Promise<Snapshot> {
+    const fp = await historyFingerprint(this.db);
+    const prev = this.current;
+    if (prev && prev.fingerprint === fp.all) {
+      prev.at = Date.now();
+      return prev.snapshot;
+    }
+    const history = await loadHistory(this.db);
+    const now = Date.now();
+    const ctx = buildContext(history, now + 1);
+    const refit = !prev || prev.completions !== fp.completions;
+    const mf = refit ? (history.completions.length ? await trainMf(history.completions, { missions: ctx.missions }) : null) : prev.snapshot.mf;
+    const version = `${this.scorerVersion.slice(0, 16)}.${history.completions.length}`;
+    const snapshot: Snapshot = { ctx, mf, version: refit ? version : prev.snapshot.version };
+    this.current = { snapshot, at: now, fingerprint: fp.all, completions: fp.completions };
+    return snapshot;
+  }
+}

@@ -1,0 +1,44 @@
+// Test support (not a test file): writes a simulated world into Postgres as
+// zones, missions, players, approved actions and witnesses.
+import type pg from 'pg';
+import { haversineM } from '../verifier/geo.ts';
+import type { SimWorld } from './sim.ts';
+import { levelAt } from './sim.ts';
+
+async function insertRows(sql: pg.Client, table: string, columns: string[], rows: unknown[][], casts: string[] = []) {
+  for (let s = 0; s < rows.length; s += 500) {
+    const chunk = rows.slice(s, s + 500);
+    const values = chunk.map((_, r) => `(${columns.map((_, c) => `$${r * columns.length + c + 1}${casts[c] ?? ''}`).join(', ')})`).join(', ');
+    await sql.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values}`, chunk.flat());
+  }
+}
+
+/** Inserts `world`; each player's home zone is the zone nearest their simulated home. */
+export async function seedWorld(sql: pg.Client, world: SimWorld): Promise<void> {
+  const h = world.history;
+  const levels = levelAt(h, Number.MAX_SAFE_INTEGER);
+  await insertRows(sql, 'zones', ['id', 'name', 'country_code', 'latitude', 'longitude', 'radius_m'], h.zones.map((z) => [z.id, z.name, 'PT', z.latitude, z.longitude, 500]));
+  await insertRows(sql, 'missions', ['id', 'zone_id', 'title', 'description', 'type', 'difficulty', 'base_xp', 'base_heart', 'duration_minutes', 'latitude', 'longitude', 'starts_at', 'ends_at'],
+    h.missions.map((m) => [m.id, m.zoneId, m.title, 'simulated', m.type, m.difficulty, 50, '1000', 60, m.latitude, m.longitude, m.startsAt ? new Date(m.startsAt) : null, m.endsAt ? new Date(m.endsAt) : null]),
+    ['', '', '', '', '::"MissionType"']);
+  await insertRows(sql, 'players', ['id', 'address', 'did', 'level', 'home_zone_id', 'created_at'], h.players.map((p, i) => {
+    const address = `0x${(i + 1).toString(16).padStart(40, 'a')}`;
+    const home = p.home ? h.zones.reduce((best, z) => (haversineM(p.home!, z) < haversineM(p.home!, best) ? z : best)) : null;
+    return [p.id, address, `did:pkh:eip155:31337:${address}`, levels.get(p.id) ?? 1, home?.id ?? null, new Date(p.createdAt)];
+  }));
+  const missions = new Map(h.missions.map((m) => [m.id, m]));
+  const firstAction = new Map<string, string>();
+  await insertRows(sql, 'actions', ['id', 'player_id', 'mission_id', 'idempotency_key', 'latitude', 'longitude', 'accuracy_m', 'captured_at', 'submitted_at', 'status'],
+    h.completions.map((c, i) => {
+      const id = `00000000-0000-4000-9000-${i.toString(16).padStart(12, '0')}`;
+      if (!firstAction.has(c.playerId)) firstAction.set(c.playerId, id);
+      const m = missions.get(c.missionId);
+      return [id, c.playerId, c.missionId, `sim-${i}`, m?.latitude ?? 0, m?.longitude ?? 0, 5, new Date(c.at), new Date(c.at), 'approved'];
+    }), ['', '', '', '', '', '', '', '', '', '::"ActionStatus"']);
+  const witnesses: string[][] = [];
+  for (const [a, b] of h.friendships) {
+    const action = firstAction.get(b) ?? firstAction.get(a);
+    if (action) witnesses.push([action, firstAction.has(b) ? a : b]);
+  }
+  await insertRows(sql, 'witnesses', ['action_id', 'witness_id'], witnesses);
+}
