@@ -1,13 +1,14 @@
 import type { Hex, Log, PublicClient } from 'viem';
-import { RetryableError } from './errors.ts';
+import { isRateLimited, isRetryable, RetryableError } from './errors.ts';
 
 /** Results below this count let the next range double; above `tooMany` it halves. */
 const CHEAP = 2_000;
 const TOO_MANY = 10_000;
 
 /**
- * eth_getLogs over adaptive block ranges: a failing range (timeout, "too many results", response
- * size limit) is bisected and the range size halved; cheap ranges grow it again up to `maxRange`.
+ * eth_getLogs over adaptive block ranges: a range failing retryably (timeout, "too many results",
+ * response size limit, dropped or truncated answer) is bisected and the range size halved; cheap
+ * ranges grow it again up to `maxRange`. Non-retryable errors and rate limits (429) are not split.
  */
 export class LogFetcher {
   size: bigint;
@@ -32,7 +33,11 @@ export class LogFetcher {
     try {
       logs = await this.client.getLogs({ address: this.addresses, fromBlock: from, toBlock: to });
     } catch (err) {
-      if (from === to) throw new RetryableError(`eth_getLogs failed for block ${from}: ${(err as Error).message}`);
+      // a request that is wrong, or a rate limit, does not get better by splitting it
+      if (!isRetryable(err)) throw err;
+      if (from === to || isRateLimited(err)) {
+        throw new RetryableError(`eth_getLogs failed for blocks ${from}-${to}: ${(err as Error).message}`, { cause: err });
+      }
       const span = to - from + 1n;
       this.size = span / 2n > 0n ? span / 2n : 1n;
       const mid = from + span / 2n - 1n;
