@@ -4,11 +4,13 @@ import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { IMPACT_QUEUE, VERIFY_QUEUE } from '../../lib/queues.ts';
 import type { Deps } from '../deps.ts';
+import { indexerStatus, type IndexerStatusView } from '../indexer-status.ts';
 
 /**
  * Prometheus metrics at GET /metrics (prom-client): request rate, latency and
  * errors by route, plus platform state read at scrape time — ledger size,
- * latest anchored epoch, queue depths and indexer lag. One registry per app,
+ * latest anchored epoch, queue depths and indexer progress (head, indexed
+ * block, lag, events/s, report age). One registry per app,
  * so several app instances in one process never collide.
  */
 export default fp(async function metrics(app: FastifyInstance, { deps }: { deps: Deps }) {
@@ -42,11 +44,16 @@ export default fp(async function metrics(app: FastifyInstance, { deps }: { deps:
   gauge('oneheart_ledger_entries', 'entries in the impact ledger', () => scalar('SELECT count(*) AS v FROM ledger_entries'));
   gauge('oneheart_latest_anchored_epoch', 'latest epoch anchored on-chain (0 when none)', () =>
     scalar(`SELECT coalesce(max(epoch), 0) AS v FROM epochs WHERE status = 'anchored'`));
-  gauge('oneheart_indexer_block', 'last block mirrored by the indexer', () => scalar('SELECT max(block_number) AS v FROM indexer_checkpoints'));
-  gauge('oneheart_indexer_lag_blocks', 'chain head minus the last mirrored block', async () => {
-    const [head, indexed] = await Promise.all([deps.chain.getBlockNumber({ cacheTime: 0 }), scalar('SELECT max(block_number) AS v FROM indexer_checkpoints')]);
-    return indexed === null ? null : Number(head) - indexed;
-  });
+  // indexer progress as it last reported it (indexer_status + checkpoint)
+  const indexer = (pick: (s: IndexerStatusView) => number) => async () => {
+    const s = await indexerStatus(deps.db);
+    return s ? pick(s) : null;
+  };
+  gauge('oneheart_indexer_block', 'last block mirrored by the indexer', indexer((s) => s.indexedBlock));
+  gauge('oneheart_indexer_head_block', 'chain head the indexer last saw', indexer((s) => s.head));
+  gauge('oneheart_indexer_lag_blocks', 'chain head minus the last mirrored block, as the indexer last saw it', indexer((s) => s.lag));
+  gauge('oneheart_indexer_events_per_second', 'events mirrored per second over the last minute', indexer((s) => s.eventsPerSecond));
+  gauge('oneheart_indexer_status_age_seconds', 'seconds since the indexer last reported (grows when it is down)', indexer((s) => s.ageSeconds));
   new Gauge({
     name: 'oneheart_queue_jobs',
     help: 'jobs per queue and state',
