@@ -80,10 +80,13 @@ try {
     for (let i = 0; i < n; i++, seq++) {
       const to = `0x${((seq % 5000) + 1).toString(16).padStart(40, '0')}` as Address;
       const r = seq % 20;
-      if (r < 9) (calls.push(tx('HeartToken', 'transfer', [to, 1n], 60_000)), (events += 1));
-      else if (r < 17) (calls.push(tx('HeartToken', 'redeem', [1n, keccak256(toHex(`bench-${seq}`)) as Hex], 80_000)), (events += 2));
-      else if (r < 19) (calls.push(tx('SponsorPool', 'fund', [campaign, campaign, 1_000n], 200_000)), (events += 1));
-      else (calls.push(tx('SponsorPool', 'disburse', [seq % 3, campaign, to, 1n, campaign], 150_000)), (events += 1));
+      let call: Call;
+      if (r < 9) call = tx('HeartToken', 'transfer', [to, 1n], 60_000);
+      else if (r < 17) call = tx('HeartToken', 'redeem', [1n, keccak256(toHex(`bench-${seq}`)) as Hex], 80_000);
+      else if (r < 19) call = tx('SponsorPool', 'fund', [campaign, campaign, 1_000n], 200_000);
+      else call = tx('SponsorPool', 'disburse', [seq % 3, campaign, to, 1n, campaign], 150_000);
+      calls.push(call);
+      events += r >= 9 && r < 17 ? 2 : 1; // a redemption burns: Transfer + Redeemed
     }
     return { calls, events };
   }
