@@ -69,10 +69,13 @@ describe('indexer chaos run', () => {
     const { ops } = chain;
     for (let i = 0; hashes.length < n; i++) {
       switch (randomInt(random, 0, n - hashes.length >= 2 ? 4 : 3)) {
-        case 0: hashes.push(await ops.transfer(KEY_1, B, BigInt(salt * 100 + i + 1))); break;
+        case 0: hashes.push(await ops.transfer(KEY_1, `0x${(salt * 100 + i).toString(16).padStart(40, 'e')}`, BigInt(salt * 100 + i + 1))); break;
         case 1: hashes.push(await ops.redeem(KEY_1, BigInt(salt + i + 1), `chaos-${salt}-${i}`)); break;
         case 2: hashes.push(await ops.disburse(randomInt(random, 0, 2), 'base', B, BigInt(salt + i + 1))); break;
-        case 3: hashes.push(await ops.setSplit(4000 + salt, 3000, 3000 - salt)); break;
+        case 3:
+          if (random() < 0.5) hashes.push(await ops.setSplit(4000 + salt, 3000, 3000 - salt));
+          else hashes.push(await ops.fund(KEY_2, random() < 0.5 ? 'base' : `chaos-${salt}-${i}`, BigInt(salt + i + 1)));
+          break;
         default: hashes.push(...(await ops.reward(B, 1_000n * BigInt(salt + i + 1)))); break;
       }
     }

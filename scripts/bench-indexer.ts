@@ -90,10 +90,11 @@ try {
     }
     return { calls, events };
   }
-  const mine = () => rpcBatch(chain.url, [{ method: 'evm_mine', params: [] }]);
+  // full blocks raise the EIP-1559 base fee block after block: keep it at 1 wei so gas costs stay flat
+  const mine = () => rpcBatch(chain.url, [{ method: 'hardhat_setNextBlockBaseFeePerGas', params: ['0x1'] }, { method: 'evm_mine', params: [] }]);
 
   const t0 = Date.now();
-  await rpcBatch(chain.url, [{ method: 'evm_setAutomine', params: [false] }]);
+  await rpcBatch(chain.url, [{ method: 'hardhat_setBalance', params: [from, toHex(10n ** 30n)] }, { method: 'evm_setAutomine', params: [false] }]);
   let emitted = 0;
   while (emitted < EVENTS) {
     const { calls, events } = mixed(BATCH);
