@@ -9,7 +9,7 @@ import { isRetryable, NonRetryableError, RetryableError } from './errors.ts';
 import { FAULTS, NO_FAULTS, startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { runIndexer } from './run.ts';
 import { seedOr } from './seeded.ts';
-import { addressOf, diffTables, duplicateEvents, KEY_1, KEY_2, makeIndexer, startTestChain, waitCaughtUp, type TestChain } from './testing.ts';
+import { addressOf, diffTables, duplicateEvents, KEY_1, KEY_2, makeIndexer, startTestChain, waitCaughtUp, waitFor, type TestChain } from './testing.ts';
 
 const A = addressOf(KEY_1);
 const B = addressOf(KEY_2);
@@ -84,6 +84,11 @@ describe('indexer behind a faulty RPC', () => {
       await chain.burst(A, 5, 10);
       await chain.ops.setSplit(4000, 4000, 2000);
       await waitCaughtUp(chain, pool);
+      const head = await chain.client.getBlockNumber({ cacheTime: 0 });
+      await waitFor('the indexer to publish its status for the API', async () => {
+        const r = await pool.query<{ head_block: string }>('SELECT head_block FROM indexer_status');
+        return r.rows[0] !== undefined && BigInt(r.rows[0].head_block) === head;
+      });
     } finally {
       stop.abort();
       await running;

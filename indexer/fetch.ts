@@ -41,8 +41,9 @@ export class LogFetcher {
       const span = to - from + 1n;
       this.size = span / 2n > 0n ? span / 2n : 1n;
       const mid = from + span / 2n - 1n;
-      const [a, b] = await Promise.all([this.fetch(from, mid), this.fetch(mid + 1n, to)]);
-      return [...a, ...b];
+      // one half after the other: a struggling node must not get twice the requests
+      const a = await this.fetch(from, mid);
+      return [...a, ...(await this.fetch(mid + 1n, to))];
     }
     if (logs.length > TOO_MANY && this.size > 1n) this.size /= 2n;
     else if (logs.length < CHEAP) this.size = this.size * 2n < this.maxRange ? this.size * 2n : this.maxRange;

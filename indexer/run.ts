@@ -27,8 +27,9 @@ export async function runIndexer(indexer: Indexer, o: RunOptions): Promise<void>
   const pause = (ms: number) => sleep(ms, undefined, { signal: o.signal }).catch(() => undefined);
   let lock: ChainLock | null = null;
   let backoff = o.pollMs;
-  let lastStatus = 0;
   let lastProgress = 0;
+  // on a timer, not per step: one backfill step can run for minutes
+  const publisher = setInterval(() => void indexer.store.saveStatus(indexer.status()).catch(() => undefined), STATUS_EVERY_MS);
   try {
     while (!o.signal.aborted) {
       try {
@@ -43,10 +44,6 @@ export async function runIndexer(indexer: Indexer, o: RunOptions): Promise<void>
         const advanced = await indexer.syncOnce();
         backoff = o.pollMs;
         const now = Date.now();
-        if (now - lastStatus >= STATUS_EVERY_MS) {
-          await indexer.store.saveStatus(indexer.status());
-          lastStatus = now;
-        }
         if (now - lastProgress >= PROGRESS_EVERY_MS) {
           const s = indexer.status();
           o.logger.info({ head: s.head?.toString(), indexed: s.indexedBlock?.toString(), lag: s.lag?.toString(), eventsPerSecond: Math.round(s.eventsPerSecond) }, 'progress');
@@ -62,6 +59,7 @@ export async function runIndexer(indexer: Indexer, o: RunOptions): Promise<void>
       }
     }
   } finally {
+    clearInterval(publisher);
     await lock?.release();
   }
 }

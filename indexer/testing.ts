@@ -148,8 +148,8 @@ export async function startTestChain() {
 export type TestChain = Awaited<ReturnType<typeof startTestChain>>;
 
 /** An in-process indexer of `chain`, reading through `rpcUrl` (e.g. a fault proxy) when given. */
-export function makeIndexer(chain: TestChain, pool: pg.Pool, over: Partial<IndexerOptions> = {}, rpcUrl?: string) {
-  const logsClient = createPublicClient({ transport: http(rpcUrl ?? chain.url, { retryCount: 0 }) });
+export function makeIndexer(chain: TestChain, pool: pg.Pool, over: Partial<IndexerOptions> = {}, rpcUrl?: string, logs = { retryCount: 0 }) {
+  const logsClient = createPublicClient({ transport: http(rpcUrl ?? chain.url, logs) });
   const client = rpcUrl ? (createChainReader(rpcUrl) as PublicClient) : chain.client;
   return new Indexer({ client, logsClient, pool, deployments: chain.deployments, confirmations: 0, finalityDepth: 64, maxBlockRange: 1000, concurrency: 3, ...over });
 }

@@ -32,7 +32,7 @@ const BLOCK_MS = arg('block-ms', 500);
 const PER_BLOCK = arg('per-block', 100);
 const POLL_MS = arg('poll-ms', 100);
 const FAST_PG = process.argv.includes('--fast-pg');
-const BATCH = 1_000;
+const BATCH = 500;
 
 type Call = { method: string; params: unknown[] };
 async function rpcBatch(url: string, calls: Call[]): Promise<unknown[]> {
@@ -124,19 +124,28 @@ try {
   await migrate(databaseUrl);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
   pool.on('error', () => undefined);
-  const indexer = makeIndexer(chain, pool, { maxBlockRange: 10_000, concurrency: 4 });
+  // as `npm run indexer` runs it: RPC retries, failed steps retried with backoff
+  const indexer = makeIndexer(chain, pool, { maxBlockRange: 10_000, concurrency: 4 }, chain.url, { retryCount: 3 });
+  const stop = new AbortController();
+  let fatal: unknown;
+  const running = runIndexer(indexer, { databaseUrl, pollMs: POLL_MS, signal: stop.signal, logger: createLogger('indexer', 'warn') }).catch((err: unknown) => {
+    fatal = err;
+  });
+  const tick = async () => {
+    if (fatal !== undefined) throw fatal;
+    await sleep(5);
+  };
 
   // backfill from scratch until caught up with the head
   const start = process.hrtime.bigint();
-  await indexer.syncToHead();
+  const target = await chain.client.getBlockNumber({ cacheTime: 0 });
+  while ((indexer.status().indexedBlock ?? -1n) < target) await tick();
   const backfillSecs = Number(process.hrtime.bigint() - start) / 1e9;
   const { rows } = await pool.query('SELECT count(*)::int AS n, count(DISTINCT contract)::int AS contracts FROM chain_events');
   const backfilled = rows[0].n as number;
   const byName = (await pool.query('SELECT event_name, count(*)::int AS n FROM chain_events GROUP BY 1 ORDER BY 2 DESC')).rows as { event_name: string; n: number }[];
 
   // live tail under a steady stream: one block of PER_BLOCK transactions every BLOCK_MS
-  const stop = new AbortController();
-  const running = runIndexer(indexer, { databaseUrl, pollMs: POLL_MS, signal: stop.signal, logger: createLogger('indexer', 'silent') });
   const minedAt = new Map<bigint, number>();
   const lagMs: number[] = [];
   const behindAtNextBlock: number[] = [];
@@ -154,7 +163,7 @@ try {
   }, 2);
   let head = await chain.client.getBlockNumber({ cacheTime: 0 });
   for (let b = 0; b < STREAM_BLOCKS; b++) {
-    const tick = Date.now();
+    const blockStart = Date.now();
     const indexed = indexer.status().indexedBlock ?? 0n;
     behindAtNextBlock.push(Number(head - indexed));
     if (head - indexed > maxBehind) maxBehind = head - indexed;
@@ -164,10 +173,10 @@ try {
     head++;
     minedAt.set(head, Date.now());
     streamed += events;
-    await sleep(Math.max(0, BLOCK_MS - (Date.now() - tick)));
+    await sleep(Math.max(0, BLOCK_MS - (Date.now() - blockStart)));
   }
   const deadline = Date.now() + 30_000;
-  while (minedAt.size && Date.now() < deadline) await sleep(5);
+  while (minedAt.size && Date.now() < deadline) await tick();
   clearInterval(sampler);
   stop.abort();
   await running;
