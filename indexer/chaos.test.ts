@@ -44,6 +44,8 @@ describe('indexer chaos run', () => {
     const d = await freshDatabase();
     dbs.push(d);
     const pool = new pg.Pool({ connectionString: d.url, max: 4 });
+    // pool.end() resolves before its connections are closed; the drop may still terminate them
+    pool.on('error', () => undefined);
     pools.push(pool);
     return { url: d.url, pool };
   };

@@ -23,6 +23,8 @@ describe('indexer behind a faulty RPC', () => {
     const d = await freshDatabase();
     dbs.push(d);
     const pool = new pg.Pool({ connectionString: d.url, max: 6 });
+    // pool.end() resolves before its connections are closed; the drop may still terminate them
+    pool.on('error', () => undefined);
     pools.push(pool);
     return { url: d.url, pool };
   };
@@ -65,12 +67,12 @@ describe('indexer behind a faulty RPC', () => {
     t.diagnostic(`CHAOS_SEED=${seed}`);
     const proxy = await startFaultProxy(chain.url, {
       seed,
-      rates: { drop: 0.05, delay: 0.1, serverError: 0.05, tooMany: 0.05, truncate: 0.05 },
+      rates: { drop: 0.06, delay: 0.1, serverError: 0.06, tooMany: 0.06, truncate: 0.06 },
       maxDelayMs: 200,
     });
     proxies.push(proxy);
     const { url, pool } = await db();
-    const indexer = makeIndexer(chain, pool, { finalityDepth: 5, maxBlockRange: 4, concurrency: 3 }, proxy.url);
+    const indexer = makeIndexer(chain, pool, { finalityDepth: 5, maxBlockRange: 2, concurrency: 3 }, proxy.url);
     const stop = new AbortController();
     const running = runIndexer(indexer, { databaseUrl: url, pollMs: 50, signal: stop.signal, logger: createLogger('indexer', 'silent') });
     try {
@@ -93,6 +95,7 @@ describe('indexer behind a faulty RPC', () => {
       stop.abort();
       await running;
     }
+    t.diagnostic(`proxy: ${JSON.stringify(proxy.stats)}`);
     for (const f of FAULTS) assert.ok(proxy.stats[f] > 0, `fault ${f} was injected (${JSON.stringify(proxy.stats)})`);
 
     const reference = await db();

@@ -32,6 +32,8 @@ describe('indexer process under outages', () => {
     const d = await freshDatabase();
     dbs.push(d);
     const pool = new pg.Pool({ connectionString: d.url, max: 4 });
+    // pool.end() resolves before its connections are closed; the drop may still terminate them
+    pool.on('error', () => undefined);
     pools.push(pool);
     return { url: d.url, pool };
   };
