@@ -17,7 +17,8 @@ export class LogFetcher {
     private readonly client: PublicClient,
     private readonly addresses: Hex[],
     private readonly maxRange: bigint,
-    initialRange = 1_000n,
+    // small first: a dense chain's 1000 blocks can be more logs than a node answers in time
+    initialRange = 10n,
   ) {
     this.size = initialRange < maxRange ? initialRange : maxRange;
   }

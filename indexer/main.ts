@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   pool.on('error', (err) => logger.warn({ err }, 'idle database connection lost'));
   const indexer = new Indexer({
     client,
-    logsClient: config.RPC_URL.startsWith('http') ? createPublicClient({ transport: http(config.RPC_URL, { retryCount: 3 }) }) : client,
+    // one retry only: an oversized range that timed out is better split (LogFetcher) than asked again
+    logsClient: config.RPC_URL.startsWith('http') ? createPublicClient({ transport: http(config.RPC_URL, { retryCount: 1 }) }) : client,
     pool,
     deployments,
     confirmations: config.INDEXER_CONFIRMATIONS,

@@ -125,7 +125,7 @@ try {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 8 });
   pool.on('error', () => undefined);
   // as `npm run indexer` runs it: RPC retries, failed steps retried with backoff
-  const indexer = makeIndexer(chain, pool, { maxBlockRange: 10_000, concurrency: 4 }, chain.url, { retryCount: 3 });
+  const indexer = makeIndexer(chain, pool, { maxBlockRange: 10_000, concurrency: 4 }, chain.url, { retryCount: 1 });
   const stop = new AbortController();
   let fatal: unknown;
   const running = runIndexer(indexer, { databaseUrl, pollMs: POLL_MS, signal: stop.signal, logger: createLogger('indexer', 'warn') }).catch((err: unknown) => {
