@@ -65,6 +65,7 @@ describe('indexer chaos run', () => {
     await chain?.stop();
   });
 
+  let cumulative = 0n;
   /** `n` blocks of seeded activity on every contract; `salt` makes a branch's transactions its own. */
   async function activity(random: () => number, n: number, salt: number): Promise<Hex[]> {
     const hashes: Hex[] = [];
@@ -78,7 +79,7 @@ describe('indexer chaos run', () => {
           if (random() < 0.5) hashes.push(await ops.setSplit(4000 + salt, 3000, 3000 - salt));
           else hashes.push(await ops.fund(KEY_2, random() < 0.5 ? 'base' : `chaos-${salt}-${i}`, BigInt(salt + i + 1)));
           break;
-        default: hashes.push(...(await ops.reward(B, 1_000n * BigInt(salt + i + 1)))); break;
+        default: hashes.push(...(await ops.reward(B, (cumulative += 1_000n + BigInt(salt))))); break;
       }
     }
     return hashes;
