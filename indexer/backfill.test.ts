@@ -17,6 +17,8 @@ describe('indexer backfill', () => {
     const d = await freshDatabase();
     dbs.push(d);
     const pool = new pg.Pool({ connectionString: d.url, max: 6 });
+    // pool.end() resolves before its connections are closed; the drop may still terminate them
+    pool.on('error', () => undefined);
     pools.push(pool);
     return { d, pool };
   };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeEventLog, type Abi, type Hex, type Log } from 'viem';
+import { decodeEventLog, toEventSelector, type Abi, type AbiEvent, type Hex, type Log } from 'viem';
 import type { Deployments } from '../lib/chain.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -48,6 +48,18 @@ function plain(value: unknown): string | number | boolean {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
+const selectors = new WeakMap<Abi, Map<string, AbiEvent>>();
+
+/** The events of `abi` by topic0, computed once per ABI (decodeEventLog alone hashes every event's signature per log). */
+function eventsBySelector(abi: Abi): Map<string, AbiEvent> {
+  let events = selectors.get(abi);
+  if (!events) {
+    events = new Map(abi.filter((item): item is AbiEvent => item.type === 'event').map((e) => [toEventSelector(e), e]));
+    selectors.set(abi, events);
+  }
+  return events;
+}
+
 /** Decodes raw logs; logs of unknown events are kept with eventName 'unknown' and raw topics/data. */
 export function decodeLogs(logs: readonly Log[], sources: readonly Source[]): EventRow[] {
   const byAddress = new Map(sources.map((s) => [s.address, s]));
@@ -59,13 +71,16 @@ export function decodeLogs(logs: readonly Log[], sources: readonly Source[]): Ev
     if (!source) continue;
     let eventName = 'unknown';
     let args: EventRow['args'] = { topics: log.topics.join(','), data: log.data };
-    try {
-      const decoded = decodeEventLog({ abi: source.abi, topics: log.topics, data: log.data, strict: true });
-      eventName = decoded.eventName ?? 'unknown';
-      args = {};
-      for (const [k, v] of Object.entries((decoded.args ?? {}) as Record<string, unknown>)) args[k] = plain(v);
-    } catch {
-      // keep the raw form
+    const event = log.topics[0] === undefined ? undefined : eventsBySelector(source.abi).get(log.topics[0]);
+    if (event) {
+      try {
+        const decoded = decodeEventLog({ abi: [event], topics: log.topics, data: log.data, strict: true });
+        eventName = decoded.eventName ?? 'unknown';
+        args = {};
+        for (const [k, v] of Object.entries((decoded.args ?? {}) as Record<string, unknown>)) args[k] = plain(v);
+      } catch {
+        // keep the raw form
+      }
     }
     rows.push({
       blockNumber: log.blockNumber,

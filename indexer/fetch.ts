@@ -1,13 +1,14 @@
 import type { Hex, Log, PublicClient } from 'viem';
-import { RetryableError } from './errors.ts';
+import { isRateLimited, isRetryable, RetryableError } from './errors.ts';
 
 /** Results below this count let the next range double; above `tooMany` it halves. */
 const CHEAP = 2_000;
 const TOO_MANY = 10_000;
 
 /**
- * eth_getLogs over adaptive block ranges: a failing range (timeout, "too many results", response
- * size limit) is bisected and the range size halved; cheap ranges grow it again up to `maxRange`.
+ * eth_getLogs over adaptive block ranges: a range failing retryably (timeout, "too many results",
+ * response size limit, dropped or truncated answer) is bisected and the range size halved; cheap
+ * ranges grow it again up to `maxRange`. Non-retryable errors and rate limits (429) are not split.
  */
 export class LogFetcher {
   size: bigint;
@@ -16,7 +17,8 @@ export class LogFetcher {
     private readonly client: PublicClient,
     private readonly addresses: Hex[],
     private readonly maxRange: bigint,
-    initialRange = 1_000n,
+    // small first: a dense chain's 1000 blocks can be more logs than a node answers in time
+    initialRange = 10n,
   ) {
     this.size = initialRange < maxRange ? initialRange : maxRange;
   }
@@ -32,12 +34,17 @@ export class LogFetcher {
     try {
       logs = await this.client.getLogs({ address: this.addresses, fromBlock: from, toBlock: to });
     } catch (err) {
-      if (from === to) throw new RetryableError(`eth_getLogs failed for block ${from}: ${(err as Error).message}`);
+      // a request that is wrong, or a rate limit, does not get better by splitting it
+      if (!isRetryable(err)) throw err;
+      if (from === to || isRateLimited(err)) {
+        throw new RetryableError(`eth_getLogs failed for blocks ${from}-${to}: ${(err as Error).message}`, { cause: err });
+      }
       const span = to - from + 1n;
       this.size = span / 2n > 0n ? span / 2n : 1n;
       const mid = from + span / 2n - 1n;
-      const [a, b] = await Promise.all([this.fetch(from, mid), this.fetch(mid + 1n, to)]);
-      return [...a, ...b];
+      // one half after the other: a struggling node must not get twice the requests
+      const a = await this.fetch(from, mid);
+      return [...a, ...(await this.fetch(mid + 1n, to))];
     }
     if (logs.length > TOO_MANY && this.size > 1n) this.size /= 2n;
     else if (logs.length < CHEAP) this.size = this.size * 2n < this.maxRange ? this.size * 2n : this.maxRange;

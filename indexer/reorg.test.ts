@@ -8,6 +8,7 @@ import { addressOf, dumpTables, KEY_1, KEY_2, makeIndexer, startTestChain, type 
 
 const A = addressOf(KEY_1);
 const B = addressOf(KEY_2);
+const fresh = (salt: number) => `0x${salt.toString(16).padStart(40, 'f')}` as const;
 
 describe('indexer reorgs', () => {
   let chain: TestChain;
@@ -17,6 +18,8 @@ describe('indexer reorgs', () => {
     const d = await freshDatabase();
     dbs.push(d);
     const pool = new pg.Pool({ connectionString: d.url, max: 6 });
+    // pool.end() resolves before its connections are closed; the drop may still terminate them
+    pool.on('error', () => undefined);
     pools.push(pool);
     return pool;
   };
@@ -40,13 +43,18 @@ describe('indexer reorgs', () => {
     for (let i = 0; hashes.length < n; i++) {
       const left = n - hashes.length;
       switch (i % 4) {
-        case 0: hashes.push(await ops.transfer(KEY_1, B, BigInt(salt * 10 + i + 1))); break;
+        // odd salts pay an address only their branch knows (its balance row must vanish with it)
+        case 0: hashes.push(await ops.transfer(KEY_1, salt % 2 ? fresh(salt) : B, BigInt(salt * 10 + i + 1))); break;
         case 1: hashes.push(await ops.redeem(KEY_1, BigInt(salt + i), `redeem-${salt}-${i}`)); break;
         case 2:
           if (left >= 2) hashes.push(...(await ops.reward(B, (cumulative += 1000n + BigInt(salt)))));
           else hashes.push(await ops.setSplit(4000 + salt, 3000, 3000 - salt));
           break;
-        default: hashes.push(await ops.disburse(salt % 3, 'base', B, BigInt(salt + 1))); break;
+        default:
+          // even salts fund a campaign only their branch has (its derived row must vanish with it)
+          if (salt % 2 === 0) hashes.push(await ops.fund(KEY_2, `fund-${salt}`, BigInt(salt + 1)));
+          else hashes.push(await ops.disburse(salt % 3, 'base', B, BigInt(salt + 1)));
+          break;
       }
     }
     return hashes;

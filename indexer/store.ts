@@ -107,6 +107,17 @@ export class Store {
     });
   }
 
+  /** Publishes the progress the API shows (see IndexerStatus); the indexed block is the checkpoint. */
+  async saveStatus(status: { head: bigint | null; eventsPerSecond: number; reorgs: number }): Promise<void> {
+    if (status.head === null) return;
+    await this.pool.query(
+      `INSERT INTO indexer_status (name, chain_id, head_block, events_per_second, reorgs, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+       ON CONFLICT (name) DO UPDATE SET head_block = EXCLUDED.head_block, events_per_second = EXCLUDED.events_per_second,
+         reorgs = EXCLUDED.reorgs, updated_at = now()`,
+      [checkpointName(this.chainId), this.chainId, status.head.toString(), status.eventsPerSecond, status.reorgs],
+    );
+  }
+
   private async saveCheckpoint(c: pg.ClientBase, number: bigint, hash: Hex) {
     await c.query(
       `INSERT INTO indexer_checkpoints (name, chain_id, block_number, block_hash, updated_at) VALUES ($1, $2, $3, $4, now())
@@ -116,18 +127,44 @@ export class Store {
   }
 }
 
+export interface ChainLock {
+  /** True once the lock's connection died (Postgres restarted or unreachable): the lock is no longer held. */
+  readonly lost: boolean;
+  release(): Promise<void>;
+}
+
 /**
- * Holds a session-level advisory lock for this chain until `release`; a second indexer on the
- * same database waits here until the first one exits.
+ * Holds a session-level advisory lock for this chain until `release` (or until its connection dies,
+ * see `lost`); a second indexer on the same database waits here until the first one exits.
+ * Aborting `signal` gives up waiting.
  */
-export async function acquireChainLock(databaseUrl: string, chainId: number): Promise<{ release(): Promise<void> }> {
+export async function acquireChainLock(databaseUrl: string, chainId: number, signal?: AbortSignal): Promise<ChainLock> {
   const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  await client.query(`SELECT pg_advisory_lock(hashtext('oneheart-indexer'), $1)`, [chainId]);
+  let lost = false;
+  client.on('error', () => {
+    lost = true;
+  });
+  client.on('end', () => {
+    lost = true;
+  });
+  const abort = () => void client.end().catch(() => undefined);
+  signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await client.connect();
+    await client.query(`SELECT pg_advisory_lock(hashtext('oneheart-indexer'), $1)`, [chainId]);
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw err;
+  } finally {
+    signal?.removeEventListener('abort', abort);
+  }
   return {
+    get lost() {
+      return lost;
+    },
     async release() {
-      await client.query(`SELECT pg_advisory_unlock(hashtext('oneheart-indexer'), $1)`, [chainId]).catch(() => undefined);
-      await client.end();
+      if (!lost) await client.query(`SELECT pg_advisory_unlock(hashtext('oneheart-indexer'), $1)`, [chainId]).catch(() => undefined);
+      await client.end().catch(() => undefined);
     },
   };
 }
@@ -149,6 +186,7 @@ export async function resetChainMirror(databaseUrl: string, chainId: number): Pr
     await c.query('DELETE FROM token_balances');
     await c.query('DELETE FROM pool_bucket_balances');
     await c.query('DELETE FROM indexer_checkpoints WHERE name = $1', [checkpointName(chainId)]);
+    await c.query('DELETE FROM indexer_status WHERE name = $1', [checkpointName(chainId)]);
     await c.query('COMMIT');
   } catch (err) {
     await c.query('ROLLBACK').catch(() => undefined);

@@ -1,4 +1,6 @@
-// Test-only helpers: a private hardhat chain with OneHeart deployed, event generators, table dumps.
+// Test-only helpers: a private hardhat chain with OneHeart deployed, event generators, table
+// comparisons, the indexer as a child process.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import {
   createWalletClient,
   defineChain,
   encodeAbiParameters,
+  encodeFunctionData,
   http,
   keccak256,
   toHex,
@@ -18,6 +21,7 @@ import {
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { createChainReader, loadDeployments, type Deployments } from '../lib/chain.ts';
+import { childEnv } from '../lib/config.ts';
 import { deployOneHeart, HARDHAT_ACCOUNT_0_KEY } from '../scripts/deploy.ts';
 import { startChain } from '../scripts/stack/chain.ts';
 import { loadAbi } from './decode.ts';
@@ -89,8 +93,41 @@ export async function startTestChain() {
     },
   };
   const rpc = (method: string, params: unknown[] = []) => client.request({ method, params } as never) as Promise<unknown>;
+  async function rpcBatch(calls: { method: string; params: unknown[] }[]) {
+    const res = await fetch(chain.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(calls.map((c, id) => ({ jsonrpc: '2.0', id, ...c }))),
+    });
+    const out = (await res.json()) as { error?: { message: string } }[];
+    const failed = out.find((r) => r.error);
+    if (failed) throw new Error(failed.error?.message);
+  }
+  /**
+   * `blocks` blocks of `perBlock` HeartToken transfers each from `from` (an unlocked dev account
+   * holding tokens) to rotating recipients, sent in JSON-RPC batches with automine off.
+   */
+  async function burst(from: Address, blocks: number, perBlock: number) {
+    await rpcBatch([{ method: 'evm_setAutomine', params: [false] }]);
+    try {
+      for (let b = 0; b < blocks; b++) {
+        const calls = [];
+        for (let i = 0; i < perBlock; i++) {
+          const to = `0x${((b * perBlock + i) % 500 + 1).toString(16).padStart(40, '0')}`;
+          const data = encodeFunctionData({ abi: abis.HeartToken, functionName: 'transfer', args: [to, 1n] });
+          calls.push({ method: 'eth_sendTransaction', params: [{ from, to: addr('HeartToken'), gas: toHex(60_000), data }] });
+        }
+        if (calls.length) await rpcBatch(calls);
+        await rpcBatch([{ method: 'evm_mine', params: [] }]);
+      }
+    } finally {
+      await rpcBatch([{ method: 'evm_setAutomine', params: [true] }]);
+    }
+  }
   return {
     url: chain.url,
+    deploymentsDir: outDir,
+    burst,
     client: client as PublicClient,
     deployments,
     ops,
@@ -98,6 +135,10 @@ export async function startTestChain() {
     snapshot: () => rpc('evm_snapshot') as Promise<Hex>,
     revert: (id: Hex) => rpc('evm_revert', [id]),
     mine: (n = 1) => rpc('hardhat_mine', [toHex(n)]),
+    /** Mines `n` empty blocks one by one (hardhat_mine's reserved blocks do not link by parent hash). */
+    async mineLinked(n: number) {
+      for (let i = 0; i < n; i++) await rpc('evm_mine');
+    },
     async stop() {
       await chain.stop();
       await rm(outDir, { recursive: true, force: true });
@@ -106,9 +147,11 @@ export async function startTestChain() {
 }
 export type TestChain = Awaited<ReturnType<typeof startTestChain>>;
 
-export function makeIndexer(chain: TestChain, pool: pg.Pool, over: Partial<IndexerOptions> = {}) {
-  const logsClient = createPublicClient({ transport: http(chain.url, { retryCount: 0 }) });
-  return new Indexer({ client: chain.client, logsClient, pool, deployments: chain.deployments, confirmations: 0, finalityDepth: 64, maxBlockRange: 1000, concurrency: 3, ...over });
+/** An in-process indexer of `chain`, reading through `rpcUrl` (e.g. a fault proxy) when given. */
+export function makeIndexer(chain: TestChain, pool: pg.Pool, over: Partial<IndexerOptions> = {}, rpcUrl?: string, logs = { retryCount: 0 }) {
+  const logsClient = createPublicClient({ transport: http(rpcUrl ?? chain.url, logs) });
+  const client = rpcUrl ? (createChainReader(rpcUrl) as PublicClient) : chain.client;
+  return new Indexer({ client, logsClient, pool, deployments: chain.deployments, confirmations: 0, finalityDepth: 64, maxBlockRange: 1000, concurrency: 3, ...over });
 }
 
 const DUMPS = {
@@ -130,3 +173,100 @@ export async function dumpTables(sql: pg.ClientBase | pg.Pool): Promise<Record<s
   }
   return out;
 }
+
+/** Tables compared by `diffTables`: every mirrored and derived table, and the checkpoint (without write times). */
+const COMPARED: Record<string, string> = {
+  chain_events: 'chain_id, block_number, block_hash, tx_hash, log_index, contract, event_name, args',
+  token_balances: '*',
+  pool_bucket_balances: '*',
+  sponsor_funding: '*',
+  chain_epochs: '*',
+  chain_redemptions: '*',
+  indexer_checkpoints: 'name, chain_id, block_number, block_hash',
+};
+
+/**
+ * Rows of each compared table that are in `a` and not in `b` and the reverse, by SQL `EXCEPT ALL`
+ * both ways (so duplicated rows count too): `b`'s rows are copied into a temporary table of `a`'s
+ * database. Tables that agree are left out, so equal databases give `{}`.
+ */
+export async function diffTables(a: pg.Pool, b: pg.Pool): Promise<Record<string, { onlyInA: unknown[]; onlyInB: unknown[] }>> {
+  const out: Record<string, { onlyInA: unknown[]; onlyInB: unknown[] }> = {};
+  for (const [table, cols] of Object.entries(COMPARED)) {
+    // as text: numeric(78,0) values do not survive a round trip through JS numbers
+    const other = await b.query<{ rows: string }>(`SELECT coalesce(json_agg(t), '[]')::text AS rows FROM (SELECT ${cols} FROM ${table}) t`);
+    const c = await a.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(`CREATE TEMP TABLE other ON COMMIT DROP AS SELECT ${cols} FROM ${table} WITH NO DATA`);
+      await c.query(`INSERT INTO other SELECT ${cols} FROM json_populate_recordset(NULL::${table}, $1::json)`, [other.rows[0]!.rows]);
+      const onlyInA = (await c.query(`SELECT ${cols} FROM ${table} EXCEPT ALL SELECT * FROM other`)).rows;
+      const onlyInB = (await c.query(`SELECT * FROM other EXCEPT ALL SELECT ${cols} FROM ${table}`)).rows;
+      if (onlyInA.length || onlyInB.length) out[table] = { onlyInA, onlyInB };
+    } finally {
+      await c.query('ROLLBACK');
+      c.release();
+    }
+  }
+  return out;
+}
+
+/** Mirrored events appearing more than once under the same (chain_id, tx_hash, log_index). */
+export async function duplicateEvents(pool: pg.Pool): Promise<number> {
+  const r = await pool.query('SELECT 1 FROM chain_events GROUP BY chain_id, tx_hash, log_index HAVING count(*) > 1');
+  return r.rowCount ?? 0;
+}
+
+/** Polls `check` every 20 ms until it returns true; fails after `timeoutMs` with `what`. */
+export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The indexer's checkpoint in `pool` (null before its first commit). */
+export async function checkpointOf(pool: pg.Pool): Promise<{ blockNumber: bigint; blockHash: Hex } | null> {
+  const r = await pool.query<{ block_number: string; block_hash: Hex }>('SELECT block_number, block_hash FROM indexer_checkpoints');
+  const row = r.rows[0];
+  return row ? { blockNumber: BigInt(row.block_number), blockHash: row.block_hash } : null;
+}
+
+/** Waits until the indexer writing to `pool` has mirrored the chain's current head block. */
+export async function waitCaughtUp(chain: TestChain, pool: pg.Pool, timeoutMs = 60_000): Promise<void> {
+  const head = await chain.client.getBlock({ blockTag: 'latest' });
+  await waitFor(`the indexer to reach block ${head.number}`, async () => (await checkpointOf(pool))?.blockHash === head.hash, timeoutMs);
+}
+
+export interface IndexerProcess {
+  child: ChildProcess;
+  /** stdout and stderr so far (pino JSON lines). */
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** `npm run indexer` as a child process (`node --import tsx indexer/main.ts`) with `env` added. */
+export function spawnIndexer(env: Record<string, string>): IndexerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'main.ts')], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: childEnv({ LOG_LEVEL: 'info', NODE_ENV: 'test', ...env }),
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output: () => out, exited };
+}
+
+/** Environment of an indexer process mirroring `chain` into `databaseUrl` through `rpcUrl`. */
+export const indexerEnv = (chain: TestChain, databaseUrl: string, over: Record<string, string> = {}) => ({
+  DATABASE_URL: databaseUrl,
+  RPC_URL: chain.url,
+  DEPLOYMENTS_DIR: chain.deploymentsDir,
+  INDEXER_POLL_MS: '50',
+  ...over,
+});

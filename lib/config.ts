@@ -182,6 +182,11 @@ export function testServices(env: Record<string, string | undefined> = process.e
   );
 }
 
+/** Seed of the indexer's chaos test; set it to replay the run that printed it (`CHAOS_SEED=… npm test`). */
+export function chaosSeed(env: Record<string, string | undefined> = process.env): number | undefined {
+  return parse(z.object({ CHAOS_SEED: z.coerce.number().int().min(0).optional() }), env).CHAOS_SEED;
+}
+
 /** Fields every worker process reads. */
 const workerBase = {
   NODE_ENV: serviceSchema.shape.NODE_ENV,

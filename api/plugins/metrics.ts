@@ -3,14 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { IMPACT_QUEUE, VERIFY_QUEUE } from '../../lib/queues.ts';
-import { epochsByStatus, indexerState, latestEpoch, ledgerSize, QUEUE_STATES } from '../admin/platform-state.ts';
+import { epochsByStatus, latestEpoch, ledgerSize, QUEUE_STATES } from '../admin/platform-state.ts';
 import type { Deps } from '../deps.ts';
+import { indexerStatus, type IndexerStatusView } from '../indexer-status.ts';
 
 /**
  * Prometheus metrics at GET /metrics (prom-client): request rate, latency and
  * errors by route, plus platform state read at scrape time (cheap queries,
  * api/admin/platform-state.ts) — ledger size, epochs by status, latest and
- * latest anchored epoch, queue depths and indexer lag. One registry per app,
+ * latest anchored epoch, queue depths and indexer progress (head, indexed
+ * block, lag, events/s, report age). One registry per app,
  * so several app instances in one process never collide.
  */
 export default fp(async function metrics(app: FastifyInstance, { deps }: { deps: Deps }) {
@@ -49,6 +51,16 @@ export default fp(async function metrics(app: FastifyInstance, { deps }: { deps:
     const rows = await deps.db.$queryRawUnsafe<{ v: number }[]>(`SELECT coalesce(max(epoch), 0)::int AS v FROM epochs WHERE status = 'anchored'`);
     return rows[0]?.v ?? 0;
   });
+  // indexer progress as it last reported it (indexer_status + checkpoint)
+  const indexer = (pick: (s: IndexerStatusView) => number) => async () => {
+    const s = await indexerStatus(deps.db);
+    return s ? pick(s) : null;
+  };
+  gauge('oneheart_indexer_block', 'last block mirrored by the indexer', indexer((s) => s.indexedBlock));
+  gauge('oneheart_indexer_head_block', 'chain head the indexer last saw', indexer((s) => s.head));
+  gauge('oneheart_indexer_lag_blocks', 'chain head minus the last mirrored block, as the indexer last saw it', indexer((s) => s.lag));
+  gauge('oneheart_indexer_events_per_second', 'events mirrored per second over the last minute', indexer((s) => s.eventsPerSecond));
+  gauge('oneheart_indexer_status_age_seconds', 'seconds since the indexer last reported (grows when it is down)', indexer((s) => s.ageSeconds));
   new Gauge({
     name: 'oneheart_epochs',
     help: 'epochs per status (closing, exported, anchoring, anchored)',
@@ -59,9 +71,6 @@ export default fp(async function metrics(app: FastifyInstance, { deps }: { deps:
       for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
     },
   });
-  const indexer = () => indexerState(deps.db, deps.chain);
-  gauge('oneheart_indexer_block', 'last block mirrored by the indexer', async () => (await indexer()).block);
-  gauge('oneheart_indexer_lag_blocks', 'chain head minus the last mirrored block', async () => (await indexer()).lagBlocks);
   new Gauge({
     name: 'oneheart_queue_jobs',
     help: 'jobs per queue and state',

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.ts';
+import { indexerStatus, indexerStatusSchema } from '../indexer-status.ts';
 
 type CheckResult = { ok: true; ms: number } | { ok: false; ms: number; error: string };
 
@@ -35,10 +36,15 @@ const readySchema = {
       required: ['database', 'redis', 'storage', 'chain'],
       properties: { database: checkSchema, redis: checkSchema, storage: checkSchema, chain: checkSchema },
     },
+    indexer: indexerStatusSchema,
   },
 } as const;
 
-/** `/health`: the process is alive. `/ready`: every dependency answers. */
+/**
+ * `/health`: the process is alive. `/ready`: every dependency answers; it also shows the chain
+ * mirror's head, indexed block, lag and events/s (informative: a lagging indexer does not make
+ * the API unready).
+ */
 export default async function healthRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   app.get('/health', {
     logLevel: 'warn',
@@ -51,16 +57,17 @@ export default async function healthRoutes(app: FastifyInstance, { deps }: { dep
 
   app.get('/ready', {
     logLevel: 'warn',
-    schema: { summary: 'Readiness: database, Redis, object storage and chain reachable', tags: ['health'], response: { 200: readySchema, 503: readySchema } },
+    schema: { summary: 'Readiness: database, Redis, object storage and chain reachable; indexer progress', tags: ['health'], response: { 200: readySchema, 503: readySchema } },
   }, async (_req, reply) => {
-    const [database, redis, storage, chain] = await Promise.all([
+    const [database, redis, storage, chain, indexer] = await Promise.all([
       timed(() => deps.db.$queryRaw`SELECT 1`, deps.config.READY_TIMEOUT_MS),
       timed(() => deps.redis.ping(), deps.config.READY_TIMEOUT_MS),
       timed(() => deps.storage.ping(), deps.config.READY_TIMEOUT_MS),
       timed(() => deps.chain.getBlockNumber(), deps.config.READY_TIMEOUT_MS),
+      indexerStatus(deps.db).catch(() => null),
     ]);
     const checks = { database, redis, storage, chain };
     const ready = Object.values(checks).every((c) => c.ok);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks });
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', checks, indexer });
   });
 }
