@@ -19,6 +19,7 @@ import { closeEpoch } from '../scripts/epoch-close.ts';
 import { deployOneHeart } from '../scripts/deploy.ts';
 import { generateClientFiles, OPENAPI_FILE, SCHEMA_FILE } from '../scripts/generate-client.ts';
 import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
+import { runExample } from './example.ts';
 import { createOneHeartClient, OneHeartError, sha256Hex, type OneHeartClient, type SessionTokens } from './index.ts';
 
 // Hardhat dev account #15 (standard mnemonic; public): this file's deployer, anchorer and claim relayer.
@@ -176,6 +177,19 @@ describe('mobile client against the running API', () => {
     app.setSession({ accessToken: 'not-a-jwt', refreshToken: signedIn.refreshToken });
     await assert.rejects(app.quests.list(), (e: unknown) => e instanceof OneHeartError && e.status === 401);
     assert.equal(app.session, null);
+  });
+
+  it('the documented example runs against the API (no verifier here, so it stops at the pending proof)', async () => {
+    const quest = await publishQuest('Example quest');
+    const lines: string[] = [];
+    const result = await runExample({ api: baseUrl, chainId, waitSeconds: 0, log: (l) => lines.push(l) });
+    assert.ok(result.questId && result.proofId, lines.join('\n'));
+    assert.equal(result.decision, null);
+    assert.ok((await admin.quests.list()).some((q) => q.id === quest.id));
+    const shown = await admin.proofs.get(result.proofId);
+    assert.equal(shown.proof.status, 'pending');
+    assert.equal(shown.proof.playerId, result.player);
+    assert.ok(lines.some((l) => l.startsWith('nothing to claim yet')), lines.join('\n'));
   });
 
   it('client/schema.d.ts and client/openapi.json are what the current routes generate', async () => {
