@@ -136,6 +136,7 @@ export function createOneHeartClient(options: OneHeartClientOptions) {
       // another request may have rotated the tokens meanwhile: then only retry
       const token = session && session.accessToken !== sent.token ? session.accessToken : await refresh();
       if (!token) return undefined;
+      await response.body?.cancel();
       sent.copy.headers.set('authorization', `Bearer ${token}`);
       return o.fetch(sent.copy);
     },
