@@ -46,7 +46,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: database, Redis, object storage and chain reachable */
+        /** Readiness: database, Redis, object storage and chain reachable; indexer progress */
         get: {
             parameters: {
                 query?: never;
@@ -87,6 +87,17 @@ export interface paths {
                                     error?: string;
                                 };
                             };
+                            indexer?: {
+                                chainId: number;
+                                head: number;
+                                indexedBlock: number;
+                                lag: number;
+                                eventsPerSecond: number;
+                                reorgs: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                ageSeconds: number;
+                            } | null;
                         };
                     };
                 };
@@ -121,6 +132,17 @@ export interface paths {
                                     error?: string;
                                 };
                             };
+                            indexer?: {
+                                chainId: number;
+                                head: number;
+                                indexedBlock: number;
+                                lag: number;
+                                eventsPerSecond: number;
+                                reorgs: number;
+                                /** Format: date-time */
+                                updatedAt: string;
+                                ageSeconds: number;
+                            } | null;
                         };
                     };
                 };
@@ -1262,11 +1284,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Missions open now */
+        /** Missions open now; sort=recommended gives the caller's top 10 with a reason each */
         get: {
             parameters: {
                 query?: {
                     zoneId?: string;
+                    sort?: "created" | "recommended";
                 };
                 header?: never;
                 path?: never;
@@ -1300,6 +1323,9 @@ export interface paths {
                                 /** Format: date-time */
                                 endsAt: string | null;
                                 active: boolean;
+                                score?: number;
+                                /** @description why it is recommended (sort=recommended only) */
+                                reason?: string;
                             }[];
                         };
                     };
@@ -4790,6 +4816,275 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/token/transfer/permit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** EIP-2612 permit typed data for a relayed transfer of `amount` (the relayer is the spender; deadline defaults to 1 h) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Heart in wei (18 decimals) */
+                    amount: string;
+                    /** @description unix seconds */
+                    deadline?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description EIP-712 typed data of HeartToken.permit with the platform relayer as spender: sign it with the player's wallet (eth_signTypedData_v4) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            domain: {
+                                name: string;
+                                version: string;
+                                chainId: number;
+                                verifyingContract: string;
+                            };
+                            types: {
+                                [key: string]: unknown;
+                            };
+                            primaryType: string;
+                            message: {
+                                owner: string;
+                                spender: string;
+                                value: string;
+                                nonce: string;
+                                deadline: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/token/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transfer Heart to another address, relayed by the platform (no gas needed); idempotent per idempotencyKey
+         * @description Relayed, permit-based: the player signs an EIP-2612 permit (typed data from GET /api/token/transfer/permit) naming the platform relayer as spender; the relayer sends permit() and then transferFrom(player, to, amount). Chosen over a ready-to-sign HeartToken.transfer because players hold Heart but usually no gas token: the relayer pays the gas, and the player key never leaves the wallet. What the signature binds is the amount and deadline; the recipient is bound by the signed-in request (a player who wants the recipient under their own signature can send HeartToken.transfer themselves). Idempotent per idempotencyKey; a retry resumes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        to: string;
+                        /** @description Heart in wei (18 decimals) */
+                        amount: string;
+                        deadline: number;
+                        /** @description the EIP-2612 permit signature (65 bytes) over GET /api/token/transfer/permit */
+                        signature: string;
+                        idempotencyKey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            transferId: string;
+                            from: string;
+                            to: string;
+                            amount: string;
+                            permitTx: {
+                                txHash: string;
+                                status: string;
+                                explorerUrl?: string | null;
+                            } | null;
+                            txHash: string;
+                            /** @enum {string} */
+                            status: "pending" | "confirmed" | "failed";
+                            explorerUrl?: string | null;
+                            replayed: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/token/balance": {
         parameters: {
             query?: never;
@@ -4986,6 +5281,635 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reward/marketplace": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rewards on offer: partner, price in Heart (wei, 18 decimals) and live stock (not cached: stock changes with every reservation) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rewards: {
+                                id: string;
+                                title: string;
+                                description: string;
+                                partner: string;
+                                priceHeart: string;
+                                stock: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reward/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reserve stock of a reward: returns the redemptionId, amount, expiry and the ready-to-sign HeartToken.redeem transaction; idempotent per idempotencyKey
+         * @description The reservation holds stock until `expiresAt` (REDEMPTION_TTL_S); unpaid, it expires and the stock is released. A player's open reservations may not exceed their Heart balance on chain (409 INSUFFICIENT_HEART). Paying: either the player sends `tx` (HeartToken.redeem) themselves, or signs `permit` and POSTs it to /api/reward/redeem/{id}/relay, and the relayer sends permit + HeartToken.redeemFrom (the player needs no gas). When the indexer mirrors the Redeemed event the redemption becomes `fulfilled`; a burn after expiry (or of too little) is recorded and flagged, never fulfilled twice.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        rewardId: string;
+                        quantity: number;
+                        idempotencyKey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            redemptionId: string;
+                            rewardId: string;
+                            quantity: number;
+                            amount: string;
+                            /** @enum {string} */
+                            status: "reserved" | "fulfilled" | "expired";
+                            /** Format: date-time */
+                            expiresAt: string;
+                            burnTxHash: string | null;
+                            explorerUrl?: string | null;
+                            /** @enum {string|null} */
+                            paymentFlag: "after_expiry" | "underpaid" | null;
+                            /** Format: date-time */
+                            fulfilledAt: string | null;
+                            replayed?: boolean;
+                            /** @description Ready-to-sign HeartToken.redeem(amount, redemptionId), sent by the player */
+                            tx: {
+                                chainId: number;
+                                to: string;
+                                data: string;
+                                value: string;
+                            };
+                            /** @description For the gasless option: sign this and POST it to /api/reward/redeem/{id}/relay (value = amount, deadline = expiry) */
+                            permit: {
+                                domain: {
+                                    name: string;
+                                    version: string;
+                                    chainId: number;
+                                    verifyingContract: string;
+                                };
+                                types: {
+                                    [key: string]: unknown;
+                                };
+                                primaryType: string;
+                                message: {
+                                    owner: string;
+                                    spender: string;
+                                    value: string;
+                                    nonce: string;
+                                    deadline: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            redemptionId: string;
+                            rewardId: string;
+                            quantity: number;
+                            amount: string;
+                            /** @enum {string} */
+                            status: "reserved" | "fulfilled" | "expired";
+                            /** Format: date-time */
+                            expiresAt: string;
+                            burnTxHash: string | null;
+                            explorerUrl?: string | null;
+                            /** @enum {string|null} */
+                            paymentFlag: "after_expiry" | "underpaid" | null;
+                            /** Format: date-time */
+                            fulfilledAt: string | null;
+                            replayed?: boolean;
+                            /** @description Ready-to-sign HeartToken.redeem(amount, redemptionId), sent by the player */
+                            tx: {
+                                chainId: number;
+                                to: string;
+                                data: string;
+                                value: string;
+                            };
+                            /** @description For the gasless option: sign this and POST it to /api/reward/redeem/{id}/relay (value = amount, deadline = expiry) */
+                            permit: {
+                                domain: {
+                                    name: string;
+                                    version: string;
+                                    chainId: number;
+                                    verifyingContract: string;
+                                };
+                                types: {
+                                    [key: string]: unknown;
+                                };
+                                primaryType: string;
+                                message: {
+                                    owner: string;
+                                    spender: string;
+                                    value: string;
+                                    nonce: string;
+                                    deadline: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reward/redeem/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the player's redemptions: reserved → fulfilled (Redeemed mirrored) or expired */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            redemptionId: string;
+                            rewardId: string;
+                            quantity: number;
+                            amount: string;
+                            /** @enum {string} */
+                            status: "reserved" | "fulfilled" | "expired";
+                            /** Format: date-time */
+                            expiresAt: string;
+                            burnTxHash: string | null;
+                            explorerUrl?: string | null;
+                            /** @enum {string|null} */
+                            paymentFlag: "after_expiry" | "underpaid" | null;
+                            /** Format: date-time */
+                            fulfilledAt: string | null;
+                            replayed?: boolean;
+                            /** @description Ready-to-sign HeartToken.redeem(amount, redemptionId), sent by the player */
+                            tx: {
+                                chainId: number;
+                                to: string;
+                                data: string;
+                                value: string;
+                            };
+                            /** @description For the gasless option: sign this and POST it to /api/reward/redeem/{id}/relay (value = amount, deadline = expiry) */
+                            permit: {
+                                domain: {
+                                    name: string;
+                                    version: string;
+                                    chainId: number;
+                                    verifyingContract: string;
+                                };
+                                types: {
+                                    [key: string]: unknown;
+                                };
+                                primaryType: string;
+                                message: {
+                                    owner: string;
+                                    spender: string;
+                                    value: string;
+                                    nonce: string;
+                                    deadline: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reward/redeem/{id}/relay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Gasless payment of a reserved redemption: the relayer submits the signed permit, then HeartToken.redeemFrom(player, amount, redemptionId); idempotent per redemption */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the player's signature (65 bytes) over the redemption's `permit` typed data */
+                        signature: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            redemptionId: string;
+                            permitTx: {
+                                txHash: string;
+                                status: string;
+                                explorerUrl?: string | null;
+                            } | null;
+                            txHash: string;
+                            /** @enum {string} */
+                            status: "pending" | "confirmed" | "failed";
+                            explorerUrl?: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -7464,6 +8388,1780 @@ export interface paths {
                 };
                 /** @description Default Response */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Players, actions today / 7 days, verification outcomes, queue depths, ledger size, latest epoch, indexer lag */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            generatedAt: string;
+                            players: {
+                                total: number;
+                                byRole: {
+                                    [key: string]: number;
+                                };
+                                suspended: number;
+                            };
+                            actions: {
+                                today: {
+                                    total: number;
+                                    byStatus: {
+                                        [key: string]: number;
+                                    };
+                                };
+                                last7d: {
+                                    total: number;
+                                    byStatus: {
+                                        [key: string]: number;
+                                    };
+                                };
+                            };
+                            verification: {
+                                last7d: {
+                                    [key: string]: number;
+                                };
+                            };
+                            /** @description null when Redis is unreachable */
+                            queues: {
+                                [key: string]: {
+                                    waiting?: number;
+                                    active?: number;
+                                    delayed?: number;
+                                    failed?: number;
+                                };
+                            } | null;
+                            ledger: {
+                                entries: number;
+                            };
+                            epochs: {
+                                latest: {
+                                    epoch?: number;
+                                    month?: string;
+                                    status?: string;
+                                    treeSize?: string;
+                                    anchorTxHash?: string | null;
+                                    anchoredAt?: string | null;
+                                } | null;
+                                byStatus: {
+                                    [key: string]: number;
+                                };
+                            };
+                            indexer: {
+                                block: number | null;
+                                head: number | null;
+                                lagBlocks: number | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search players by address prefix, display name, DID or id; filter by role and suspension */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    role?: "player" | "sponsor" | "admin" | "auditor";
+                    suspended?: "true" | "false";
+                    limit?: string;
+                    offset?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            users: {
+                                id: string;
+                                address: string;
+                                did: string;
+                                displayName: string | null;
+                                /** @enum {string} */
+                                role: "player" | "sponsor" | "admin" | "auditor";
+                                level: number;
+                                xp: string;
+                                createdAt: string;
+                                suspended: boolean;
+                                suspendedAt: string | null;
+                                suspensionReason: string | null;
+                            }[];
+                            total: number;
+                            limit: number;
+                            offset: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a player's role (audited; the player's older access tokens stop working; same role = no change) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        role: "player" | "sponsor" | "admin" | "auditor";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                id: string;
+                                address: string;
+                                did: string;
+                                displayName: string | null;
+                                /** @enum {string} */
+                                role: "player" | "sponsor" | "admin" | "auditor";
+                                level: number;
+                                xp: string;
+                                createdAt: string;
+                                suspended: boolean;
+                                suspendedAt: string | null;
+                                suspensionReason: string | null;
+                            };
+                            /** @description false when the user already was in that state (nothing written) */
+                            changed: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend a player: access tokens refused, refresh tokens revoked (audited; idempotent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                id: string;
+                                address: string;
+                                did: string;
+                                displayName: string | null;
+                                /** @enum {string} */
+                                role: "player" | "sponsor" | "admin" | "auditor";
+                                level: number;
+                                xp: string;
+                                createdAt: string;
+                                suspended: boolean;
+                                suspendedAt: string | null;
+                                suspensionReason: string | null;
+                            };
+                            /** @description false when the user already was in that state (nothing written) */
+                            changed: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift a suspension (audited; idempotent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            user: {
+                                id: string;
+                                address: string;
+                                did: string;
+                                displayName: string | null;
+                                /** @enum {string} */
+                                role: "player" | "sponsor" | "admin" | "auditor";
+                                level: number;
+                                xp: string;
+                                createdAt: string;
+                                suspended: boolean;
+                                suspendedAt: string | null;
+                                suspensionReason: string | null;
+                            };
+                            /** @description false when the user already was in that state (nothing written) */
+                            changed: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/impact-formula": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The active impact-formula version and every earlier one (newest first) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: {
+                                version: number;
+                                params: {
+                                    duration: {
+                                        referenceMinutes: number;
+                                        minBps: number;
+                                        maxBps: number;
+                                    };
+                                    community: {
+                                        perWitnessBps: number;
+                                        maxBonusBps: number;
+                                    };
+                                    level: {
+                                        perLevelBps: number;
+                                        maxBonusBps: number;
+                                    };
+                                    /** @description multiplier per mission difficulty 1..5 */
+                                    difficultyBps: number[];
+                                    streak: {
+                                        perDayBps: number;
+                                        maxBonusBps: number;
+                                    };
+                                    authenticity: {
+                                        floorBps: number;
+                                    };
+                                    creditUnitsPerReferenceHour: number;
+                                    levelXp: number;
+                                    fund: {
+                                        localBps: number;
+                                        nationalBps: number;
+                                        globalBps: number;
+                                    };
+                                };
+                                note: string | null;
+                                createdBy: string | null;
+                                createdAt: string;
+                            };
+                            versions: {
+                                version: number;
+                                params: {
+                                    duration: {
+                                        referenceMinutes: number;
+                                        minBps: number;
+                                        maxBps: number;
+                                    };
+                                    community: {
+                                        perWitnessBps: number;
+                                        maxBonusBps: number;
+                                    };
+                                    level: {
+                                        perLevelBps: number;
+                                        maxBonusBps: number;
+                                    };
+                                    /** @description multiplier per mission difficulty 1..5 */
+                                    difficultyBps: number[];
+                                    streak: {
+                                        perDayBps: number;
+                                        maxBonusBps: number;
+                                    };
+                                    authenticity: {
+                                        floorBps: number;
+                                    };
+                                    creditUnitsPerReferenceHour: number;
+                                    levelXp: number;
+                                    fund: {
+                                        localBps: number;
+                                        nationalBps: number;
+                                        globalBps: number;
+                                    };
+                                };
+                                note: string | null;
+                                createdBy: string | null;
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Publish new formula parameters as the next version (audited). Parameters equal to the active ones publish nothing (created = false) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        params: {
+                            duration: {
+                                referenceMinutes: number;
+                                minBps: number;
+                                maxBps: number;
+                            };
+                            community: {
+                                perWitnessBps: number;
+                                maxBonusBps: number;
+                            };
+                            level: {
+                                perLevelBps: number;
+                                maxBonusBps: number;
+                            };
+                            /** @description multiplier per mission difficulty 1..5 */
+                            difficultyBps: number[];
+                            streak: {
+                                perDayBps: number;
+                                maxBonusBps: number;
+                            };
+                            authenticity: {
+                                floorBps: number;
+                            };
+                            creditUnitsPerReferenceHour: number;
+                            levelXp: number;
+                            fund: {
+                                localBps: number;
+                                nationalBps: number;
+                                globalBps: number;
+                            };
+                        };
+                        note?: string;
+                        /** @description the version these parameters were edited from; 409 when another was published since */
+                        basedOn?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            formula: {
+                                version: number;
+                                params: {
+                                    duration: {
+                                        referenceMinutes: number;
+                                        minBps: number;
+                                        maxBps: number;
+                                    };
+                                    community: {
+                                        perWitnessBps: number;
+                                        maxBonusBps: number;
+                                    };
+                                    level: {
+                                        perLevelBps: number;
+                                        maxBonusBps: number;
+                                    };
+                                    /** @description multiplier per mission difficulty 1..5 */
+                                    difficultyBps: number[];
+                                    streak: {
+                                        perDayBps: number;
+                                        maxBonusBps: number;
+                                    };
+                                    authenticity: {
+                                        floorBps: number;
+                                    };
+                                    creditUnitsPerReferenceHour: number;
+                                    levelXp: number;
+                                    fund: {
+                                        localBps: number;
+                                        nationalBps: number;
+                                        globalBps: number;
+                                    };
+                                };
+                                note: string | null;
+                                createdBy: string | null;
+                                createdAt: string;
+                            };
+                            created: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending review items (oldest first) with flags, rule results, scores and short-lived evidence URLs (admin) */
+        get: {
+            parameters: {
+                query?: {
+                    kind?: "proof";
+                    /** @description a flag the item carries: `hard:geofence`, or `geofence` for either severity */
+                    flag?: string;
+                    zoneId?: string;
+                    limit?: string;
+                    offset?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                kind: "proof";
+                                id: string;
+                                playerId: string;
+                                missionId: string;
+                                zoneId: string;
+                                submittedAt: string;
+                                verifiedAt: string;
+                                flags: string[];
+                                rules: {
+                                    name: string;
+                                    passed: boolean;
+                                    severity: string;
+                                    detail: string;
+                                }[];
+                                scores: {
+                                    authenticity: number;
+                                    confidence: number;
+                                    modelScore: number | null;
+                                    modelVersion: string;
+                                };
+                                proof: {
+                                    latitude: number;
+                                    longitude: number;
+                                    accuracyM: number;
+                                    capturedAt: string;
+                                };
+                                evidence: {
+                                    /** @description presigned GET, valid 5 minutes */
+                                    url: string;
+                                    mediaType: string;
+                                    sha256: string;
+                                    width: number | null;
+                                    height: number | null;
+                                }[];
+                            }[];
+                            total: number;
+                            limit: number;
+                            offset: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/review/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject a review item with a reason (admin; audited; one decision per item, a second answers 409 ALREADY_DECIDED) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @default proof
+                         * @enum {string}
+                         */
+                        kind?: "proof";
+                        /** @enum {string} */
+                        decision: "approve" | "reject";
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            kind: "proof";
+                            id: string;
+                            decision: string;
+                            reason: string;
+                            reviewerId: string;
+                            decidedAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recommend/quests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Top quests for a player, each with a reason (hybrid BPR + content features, MMR-diversified; cold start: location + popularity) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        playerId: string;
+                        limit?: number;
+                        /** @description where the player is now (with longitude); defaults to the home zone */
+                        latitude?: number;
+                        longitude?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            playerId: string;
+                            version: string;
+                            coldStart: boolean;
+                            items: {
+                                missionId: string;
+                                zoneId: string;
+                                title: string;
+                                type: string;
+                                difficulty: number;
+                                score: number;
+                                reason: string;
+                                signals: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recommend/difficulty": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The next quest difficulty for a player, from their recent successes and failures, within their level's gate */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        playerId: string;
+                        limit?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            playerId: string;
+                            level: number;
+                            recommended: number;
+                            maxAllowed: number;
+                            reason: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recommend/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rewards in stock for a player: what friends and look-alike players redeem, and what they can afford */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        playerId: string;
+                        limit?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            playerId: string;
+                            version: string;
+                            items: {
+                                rewardId: string;
+                                title: string;
+                                costHeart: string;
+                                affordable: boolean;
+                                score: number;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/recommend/partners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mentors for a newcomer: experienced players near the newcomer's zones with shared interests */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        playerId: string;
+                        limit?: number;
+                        /** @description where the player is now (with longitude); defaults to the home zone */
+                        latitude?: number;
+                        longitude?: number;
+                        interests?: ("cleanup" | "planting" | "recycling" | "education" | "care" | "water" | "energy")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            playerId: string;
+                            version: string;
+                            items: {
+                                playerId: string;
+                                level: number;
+                                completions: number;
+                                distanceKm: number | null;
+                                sharedInterests: string[];
+                                score: number;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
