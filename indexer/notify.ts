@@ -34,3 +34,20 @@ export async function notifyAnchoredEpochs(c: pg.ClientBase, chainId: number, fr
   }
   return written;
 }
+
+/**
+ * `reward_fulfilled` for each redemption a Redeemed event mirrored in blocks [from, to] fulfilled
+ * (the fulfilment itself is the `chain_redemptions_fulfil` trigger, in this same transaction).
+ * Once per redemption: the dedupe key is its id.
+ */
+export async function notifyFulfilledRedemptions(c: pg.ClientBase, chainId: number, from: bigint, to: bigint): Promise<number> {
+  const rows = (await c.query<{ player_id: string; id: string; reward_id: string; title: string; tx_hash: string }>(
+    `SELECT r.player_id::text, r.id, r.reward_id::text, w.title, cr.tx_hash
+       FROM chain_redemptions cr JOIN redemptions r ON r.id = cr.redemption_id AND r.burn_tx_hash = cr.tx_hash JOIN rewards w ON w.id = r.reward_id
+      WHERE cr.chain_id = $1 AND cr.block_number BETWEEN $2 AND $3 AND r.status = 'fulfilled'`,
+    [chainId, from.toString(), to.toString()])).rows;
+  return (await notifyMany(c, rows.map((r): NotifyInput => ({
+    playerId: r.player_id, kind: 'reward_fulfilled', dedupeKey: `reward_fulfilled:${r.id.trim()}`,
+    payload: { redemptionId: r.id.trim(), rewardId: r.reward_id, title: r.title, txHash: r.tx_hash.trim() },
+  })))).length;
+}

@@ -3,7 +3,7 @@ import { inTransaction } from '../lib/transaction.ts';
 import type { Hex } from 'viem';
 import type { EventRow } from './decode.ts';
 import { applyDerived, rollbackAbove, type DeriveTargets } from './derive.ts';
-import { notifyAnchoredEpochs } from './notify.ts';
+import { notifyAnchoredEpochs, notifyFulfilledRedemptions } from './notify.ts';
 
 export interface BlockRef {
   number: bigint;
@@ -78,6 +78,7 @@ export class Store {
         );
         await applyDerived(c, this.targets, batch.from + 1n, batch.to.number);
         await notifyAnchoredEpochs(c, this.chainId, batch.from + 1n, batch.to.number);
+        await notifyFulfilledRedemptions(c, this.chainId, batch.from + 1n, batch.to.number);
       }
       const blocks = batch.blocks.some((b) => b.number === batch.to.number) ? batch.blocks : [...batch.blocks, batch.to];
       await c.query(

@@ -118,6 +118,8 @@ describe('the Heart economy end to end: earn → epoch → claim → balance →
     const a = (await get(ana, `/api/reward/redeem/${own.json().redemptionId}`)).json();
     const b = (await get(ana, `/api/reward/redeem/${gasless.redemptionId}`)).json();
     assert.deepEqual([a.status, a.burnTxHash, b.status, b.burnTxHash], ['fulfilled', burn, 'fulfilled', relay.json().txHash]);
+    const fulfilledNotes = (await get(ana, '/api/notification/list')).json().notifications.filter((n: { kind: string }) => n.kind === 'reward_fulfilled');
+    assert.deepEqual(fulfilledNotes.map((n: { data: { redemptionId: string } }) => n.data.redemptionId).sort(), [own.json().redemptionId, gasless.redemptionId].sort());
     assert.equal((await get(ana, '/api/reward/marketplace')).json().rewards[0].stock, 2);
     const after = (await get(ana, '/api/token/balance')).json();
     assert.equal(after.balance, (earned - 3n * price).toString());
