@@ -2,7 +2,7 @@
 // drive them end to end with stopped services); here: what they must NOT match.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isDatabaseUnavailable, isStorageUnavailable } from './error-handler.ts';
+import { isDatabaseUnavailable, isRedisUnavailable, isStorageUnavailable } from './error-handler.ts';
 
 const prismaError = (code: string, cause?: object) =>
   Object.assign(new Error('x'), { name: 'PrismaClientKnownRequestError', code, meta: cause ? { driverAdapterError: { cause } } : {} });
@@ -21,6 +21,7 @@ describe('error handler: outage classification', () => {
     assert.equal(isDatabaseUnavailable(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), false);
     assert.equal(isDatabaseUnavailable(new Error('boom')), false);
     assert.equal(isStorageUnavailable(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), false, 'not an SDK error');
+    assert.equal(isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value')), false);
     assert.equal(isStorageUnavailable(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } })), false);
   });
 

@@ -38,6 +38,16 @@ export function isStorageUnavailable(err: unknown): boolean {
   return SOCKET_DOWN.has(code ?? '') || name === 'TimeoutError' || ($metadata?.httpStatusCode ?? 0) >= 500;
 }
 
+/**
+ * True when an ioredis command gave up because Redis is unreachable: it failed
+ * after `maxRetriesPerRequest` reconnect attempts, or its connection closed.
+ * The rate limiter runs with skipOnError: false, so /api/ fails closed on this.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  const { name, message } = (err ?? {}) as { name?: string; message?: string };
+  return name === 'MaxRetriesPerRequestError' || message === 'Connection is closed.';
+}
+
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId: string };
 }
@@ -72,6 +82,10 @@ export default fp(async function errorHandler(app: FastifyInstance) {
       status = 503;
       code = 'STORAGE_UNAVAILABLE';
       message = 'object storage is unavailable, retry later';
+    } else if (isRedisUnavailable(err)) {
+      status = 503;
+      code = 'REDIS_UNAVAILABLE';
+      message = 'Redis is unavailable, retry later';
     }
     if (status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code, status }, 'request rejected');
