@@ -1,6 +1,8 @@
 // `npm test`: compiles the contracts, starts real services on loopback, runs
 // every suite (node:test files everywhere, then Hardhat's Solidity and
 // contract tests) and ends with one summary line.
+// `scripts/test.ts <folder>...` runs only the node:test files under those
+// folders (e.g. `npm run test:faults`), without the Hardhat suites.
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +14,7 @@ import { findFiles } from './stack/walk.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const bin = (name: string) => path.join(ROOT, 'node_modules/.bin', name);
 const started = performance.now();
+const only = process.argv.slice(2).map((f) => f.replace(/\/+$/, '') + '/');
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = childEnv({})): Promise<number> {
   return new Promise((resolve) => {
@@ -43,7 +46,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void sto
 
 try {
   const env = childEnv({ ...services.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' });
-  const files = (await findFiles(ROOT, /\.test\.ts$/)).filter((f) => !f.startsWith('test/contracts/'));
+  const files = (await findFiles(ROOT, /\.test\.ts$/))
+    .filter((f) => !f.startsWith('test/contracts/'))
+    .filter((f) => only.length === 0 || only.some((dir) => f.startsWith(dir)));
   const tap = path.join(os.tmpdir(), `oneheart-node-tests-${process.pid}.tap`);
   const nodeCode = await run(process.execPath, [
     '--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000',
@@ -55,9 +60,11 @@ try {
   results.push(`node: ${node.pass} passed, ${node.fail} failed (${files.length} files)`);
   failed ||= nodeCode !== 0;
 
-  const hardhatCode = await run(bin('hardhat'), ['test'], env);
-  results.push(`hardhat (solidity + contracts): ${hardhatCode === 0 ? 'passed' : 'FAILED'}`);
-  failed ||= hardhatCode !== 0;
+  if (only.length === 0) {
+    const hardhatCode = await run(bin('hardhat'), ['test'], env);
+    results.push(`hardhat (solidity + contracts): ${hardhatCode === 0 ? 'passed' : 'FAILED'}`);
+    failed ||= hardhatCode !== 0;
+  }
 } finally {
   await stop();
 }

@@ -1,0 +1,32 @@
+// The outage classifiers of the error handler (the fault tests in test/faults
+// drive them end to end with stopped services); here: what they must NOT match.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isDatabaseUnavailable, isRedisUnavailable, isStorageUnavailable } from './error-handler.ts';
+
+const prismaError = (code: string, cause?: object) =>
+  Object.assign(new Error('x'), { name: 'PrismaClientKnownRequestError', code, meta: cause ? { driverAdapterError: { cause } } : {} });
+
+describe('error handler: outage classification', () => {
+  it('names an unreachable or departing database', () => {
+    assert.ok(isDatabaseUnavailable(prismaError('P1001', { kind: 'DatabaseNotReachable' })));
+    assert.ok(isDatabaseUnavailable(prismaError('P2010', { kind: 'postgres', code: '57P01' })));
+    assert.ok(isDatabaseUnavailable(Object.assign(new Error('terminating connection'), { code: '57P01' })));
+    assert.ok(isDatabaseUnavailable(new Error('wrapped', { cause: new Error('Connection terminated unexpectedly') })));
+  });
+
+  it('leaves query errors and other services alone', () => {
+    assert.equal(isDatabaseUnavailable(prismaError('P2002')), false);
+    assert.equal(isDatabaseUnavailable(prismaError('P2010', { kind: 'postgres', code: '23505' })), false);
+    assert.equal(isDatabaseUnavailable(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), false);
+    assert.equal(isDatabaseUnavailable(new Error('boom')), false);
+    assert.equal(isStorageUnavailable(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })), false, 'not an SDK error');
+    assert.equal(isRedisUnavailable(new Error('WRONGTYPE Operation against a key holding the wrong kind of value')), false);
+    assert.equal(isStorageUnavailable(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } })), false);
+  });
+
+  it('names an unreachable or failing object store', () => {
+    assert.ok(isStorageUnavailable(Object.assign(new Error('refused'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } })));
+    assert.ok(isStorageUnavailable(Object.assign(new Error('slow down'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } })));
+  });
+});
