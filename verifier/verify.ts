@@ -6,6 +6,7 @@ import { inspectMedia } from './media/inspect.ts';
 import { predict, type Weights } from './model/net.ts';
 import { runRules, type RuleOptions } from './rules/index.ts';
 import { score, type Score, type ScoreThresholds } from './score.ts';
+import { mergeVerdicts, type VisionCheck, type VisionVerdict } from './vision/check.ts';
 import { inTransaction } from '../lib/transaction.ts';
 import { notify } from '../lib/notify.ts';
 
@@ -16,6 +17,8 @@ export interface VerifyDeps {
   modelVersion: string;
   rules: RuleOptions;
   thresholds: ScoreThresholds;
+  /** Vision stages (verifier/vision/check.ts createVisionCheck); off when absent. */
+  vision?: VisionCheck;
 }
 
 export interface Verdict extends Score {
@@ -33,6 +36,7 @@ interface ActionRow {
   m_latitude: number;
   m_longitude: number;
   radius_m: number;
+  m_type: string;
 }
 
 /**
@@ -45,7 +49,7 @@ export async function verifyAction(deps: VerifyDeps, actionId: string): Promise<
   const { pool } = deps;
   const { rows } = await pool.query<ActionRow>(
     `SELECT a.id, a.player_id, a.latitude, a.longitude, a.accuracy_m, a.captured_at, a.submitted_at,
-            m.latitude AS m_latitude, m.longitude AS m_longitude, m.radius_m
+            m.latitude AS m_latitude, m.longitude AS m_longitude, m.radius_m, m.type::text AS m_type
        FROM actions a JOIN missions m ON m.id = a.mission_id WHERE a.id = $1`,
     [actionId],
   );
@@ -76,8 +80,11 @@ export async function verifyAction(deps: VerifyDeps, actionId: string): Promise<
 
   const media: MediaSignals = { decodable: evidence.rows.length > 0, typeMismatch: false, exactDuplicate: false, nearestHamming: 64 };
   let exif: ExifInfo | null = null;
+  const vision: VisionVerdict[] = [];
   for (const e of evidence.rows) {
-    const facts = await inspectMedia(await deps.getObject(e.object_key), e.media_type);
+    const bytes = await deps.getObject(e.object_key);
+    const facts = await inspectMedia(bytes, e.media_type);
+    if (deps.vision) vision.push(await deps.vision({ actionId: a.id, evidenceId: e.id, missionType: a.m_type, mediaType: e.media_type, bytes }));
     media.decodable &&= facts.decodable;
     media.typeMismatch ||= facts.typeMismatch;
     media.exactDuplicate ||= await exactDuplicate(pool, facts.sha256, a.id, a.submitted_at);
@@ -100,9 +107,12 @@ export async function verifyAction(deps: VerifyDeps, actionId: string): Promise<
     witnesses: witnesses.rows.map((w) => ({ priorWitnessedForPlayer: w.prior })),
     now: new Date(),
   };
-  const rules = runRules(ctx, deps.rules);
+  const seen = mergeVerdicts(vision);
+  const rules = [...runRules(ctx, deps.rules), ...seen.rules];
   const [cheat] = predict(deps.weights, [features(ctx)]);
   const s = score(rules, cheat ?? 1, deps.thresholds);
+  if (seen.reject) s.decision = 'reject';
+  s.confidence = Math.round(s.confidence * seen.confidenceFactor * 1000) / 1000;
   const status = s.decision === 'approve' ? 'approved' : s.decision === 'reject' ? 'rejected' : 'review';
 
   return inTransaction(pool, async (client) => {

@@ -1,0 +1,42 @@
+import { decodeForModels } from './decode.ts';
+import { facesStage } from './faces.ts';
+import type { MissionType } from './mission-objects.ts';
+import type { VisionModels } from './models.ts';
+import { objectsStage } from './objects.ts';
+import { qualityStage } from './quality.ts';
+import { timed, type StageResult, type VisionFlag } from './stage.ts';
+import { unsafeStage } from './unsafe.ts';
+
+export interface VisionAnalysis {
+  modelVersion: string;
+  stages: StageResult[];
+  /** Union of the stages' flags. */
+  flags: VisionFlag[];
+  /** Wall time of the whole analysis including decoding. */
+  ms: number;
+}
+
+/**
+ * Runs one image through the stages in order: faces (count, liveness,
+ * antispoof), objects expected by the mission type, unsafe content,
+ * quality. Throws when the bytes do not decode.
+ */
+export async function analyseImage(models: VisionModels, bytes: Uint8Array, missionType: MissionType): Promise<VisionAnalysis> {
+  const t0 = performance.now();
+  const image = await decodeForModels(bytes);
+  try {
+    const faces = await timed('faces', async () => facesStage((await models.human.detect(image, { object: { enabled: false } })).face));
+    const objects = await timed('objects', async () => objectsStage((await models.human.detect(image, { face: { enabled: false } })).object, missionType));
+    const unsafe = await timed('unsafe', async () => unsafeStage(await models.nsfw.classify(image, 5)));
+    const quality = await timed('quality', () => qualityStage(bytes));
+    const stages: StageResult[] = [faces, objects, unsafe, quality];
+    return {
+      modelVersion: models.version,
+      stages,
+      flags: stages.flatMap((s) => s.flags),
+      ms: Math.round((performance.now() - t0) * 10) / 10,
+    };
+  } finally {
+    image.dispose();
+  }
+}
