@@ -39,19 +39,20 @@ const HUMAN_CONFIG: Partial<Config> = {
   warmup: 'none',
   face: {
     enabled: true,
-    detector: { rotation: false, maxDetected: 20, minConfidence: 0.5, return: false },
+    // skipFrames/skipTime 0: evidence photos are unrelated stills, never frames of one video.
+    detector: { rotation: false, maxDetected: 20, minConfidence: 0.5, return: false, skipFrames: 0, skipTime: 0 },
     mesh: { enabled: false },
     iris: { enabled: false },
     emotion: { enabled: false },
     description: { enabled: false },
-    antispoof: { enabled: true },
-    liveness: { enabled: true },
+    antispoof: { enabled: true, skipFrames: 0, skipTime: 0 },
+    liveness: { enabled: true, skipFrames: 0, skipTime: 0 },
   } as Config['face'],
   body: { enabled: false } as Config['body'],
   hand: { enabled: false } as Config['hand'],
   gesture: { enabled: false },
   segmentation: { enabled: false } as Config['segmentation'],
-  object: { enabled: true, modelPath: 'centernet.json', minConfidence: 0.3, maxDetected: 20 } as Config['object'],
+  object: { enabled: true, modelPath: 'centernet.json', minConfidence: 0.3, maxDetected: 20, skipFrames: 0, skipTime: 0 } as Config['object'],
   filter: { enabled: false } as Config['filter'],
 };
 

@@ -7,6 +7,9 @@ import { qualityStage } from './quality.ts';
 import { timed, type StageResult, type VisionFlag } from './stage.ts';
 import { unsafeStage } from './unsafe.ts';
 
+const FACES_ONLY = { face: { enabled: true }, object: { enabled: false } };
+const OBJECTS_ONLY = { face: { enabled: false }, object: { enabled: true } };
+
 export interface VisionAnalysis {
   modelVersion: string;
   stages: StageResult[];
@@ -25,8 +28,9 @@ export async function analyseImage(models: VisionModels, bytes: Uint8Array, miss
   const t0 = performance.now();
   const image = await decodeForModels(bytes);
   try {
-    const faces = await timed('faces', async () => facesStage((await models.human.detect(image, { object: { enabled: false } })).face));
-    const objects = await timed('objects', async () => objectsStage((await models.human.detect(image, { face: { enabled: false } })).object, missionType));
+    // detect() merges its config into the instance's for good: always say which model runs.
+    const faces = await timed('faces', async () => facesStage((await models.human.detect(image, FACES_ONLY)).face));
+    const objects = await timed('objects', async () => objectsStage((await models.human.detect(image, OBJECTS_ONLY)).object, missionType));
     const unsafe = await timed('unsafe', async () => unsafeStage(await models.nsfw.classify(image, 5)));
     const quality = await timed('quality', () => qualityStage(bytes));
     const stages: StageResult[] = [faces, objects, unsafe, quality];

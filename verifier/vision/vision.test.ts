@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import sharp from 'sharp';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
@@ -67,6 +68,23 @@ describe('vision stages with the packaged models (WASM)', () => {
     assert.equal(stage(a, 'faces').detail.count, 0);
     assert.deepEqual(stage(a, 'faces').flags, []);
     assert.deepEqual(stage(a, 'objects').flags, ['no_expected_objects']);
+  });
+
+  it('finds the face and the person in a photo shipped with @vladmandic/human', async () => {
+    // The dinner-table thumbnail at the top of the package's own samples.jpg (never a download).
+    const photo = await sharp(fileURLToPath(new URL('../../node_modules/@vladmandic/human/assets/samples.jpg', import.meta.url)))
+      .extract({ left: 330, top: 0, width: 205, height: 156 })
+      .resize({ width: 820 })
+      .jpeg()
+      .toBuffer();
+    const a = await analyseImage(models, photo, 'education');
+    const faces = stage(a, 'faces').detail;
+    assert.ok(Number(faces.count) >= 1, `faces ${String(faces.count)}`);
+    for (const k of ['liveness', 'spoofScore'] as const) assert.ok(Number(faces[k]) >= 0 && Number(faces[k]) <= 1, `${k} in [0, 1]`);
+    const objects = stage(a, 'objects');
+    assert.ok((objects.detail.expected as string[]).includes('person'), JSON.stringify(objects.detail));
+    assert.deepEqual(objects.flags, []);
+    assert.deepEqual(stage(a, 'unsafe').flags, []);
   });
 
   it('flags exposure and resolution', async () => {
