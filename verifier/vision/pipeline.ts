@@ -1,4 +1,4 @@
-import { decodeForModels } from './decode.ts';
+import { decodeImage } from './decode.ts';
 import { facesStage } from './faces.ts';
 import type { MissionType } from './mission-objects.ts';
 import type { VisionModels } from './models.ts';
@@ -26,13 +26,14 @@ export interface VisionAnalysis {
  */
 export async function analyseImage(models: VisionModels, bytes: Uint8Array, missionType: MissionType): Promise<VisionAnalysis> {
   const t0 = performance.now();
-  const image = await decodeForModels(bytes);
+  const decoded = await decodeImage(bytes);
+  const image = decoded.tensor;
   try {
     // detect() merges its config into the instance's for good: always say which model runs.
     const faces = await timed('faces', async () => facesStage((await models.human.detect(image, FACES_ONLY)).face));
     const objects = await timed('objects', async () => objectsStage((await models.human.detect(image, OBJECTS_ONLY)).object, missionType));
     const unsafe = await timed('unsafe', async () => unsafeStage(await models.nsfw.classify(image, 5)));
-    const quality = await timed('quality', () => qualityStage(bytes));
+    const quality = await timed('quality', async () => qualityStage(decoded));
     const stages: StageResult[] = [faces, objects, unsafe, quality];
     return {
       modelVersion: models.version,

@@ -1,8 +1,5 @@
-import sharp from 'sharp';
+import type { DecodedImage } from './decode.ts';
 import type { VisionFlag } from './stage.ts';
-
-/** Quality is measured on a copy whose longer side is this, so blur does not depend on resolution. */
-const ANALYSIS_SIDE = 1024;
 
 export const QUALITY_LIMITS = {
   /** Variance of the Laplacian below this: blurry (or featureless). */
@@ -23,19 +20,10 @@ export interface QualityDetail extends Record<string, unknown> {
   meanLuma: number;
 }
 
-/** Quality stage: blur (variance of the Laplacian), exposure and resolution, computed with sharp. */
-export async function qualityStage(bytes: Uint8Array): Promise<{ flags: VisionFlag[]; detail: QualityDetail }> {
-  const meta = await sharp(bytes).rotate().metadata();
-  const swap = (meta.orientation ?? 1) >= 5;
-  const width = (swap ? meta.height : meta.width) ?? 0;
-  const height = (swap ? meta.width : meta.height) ?? 0;
-  const { data, info } = await sharp(bytes)
-    .rotate()
-    .greyscale()
-    .resize(ANALYSIS_SIDE, ANALYSIS_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const { sharpness, meanLuma } = laplacianStats(data, info.width, info.height, info.channels);
+/** Quality stage: blur (variance of the Laplacian), exposure and resolution, on the image decoded by sharp. */
+export function qualityStage(img: DecodedImage): { flags: VisionFlag[]; detail: QualityDetail } {
+  const { width, height } = img;
+  const { sharpness, meanLuma } = laplacianStats(img.luma, img.lumaWidth, img.lumaHeight);
   const flags: VisionFlag[] = [];
   if (sharpness < QUALITY_LIMITS.minSharpness) flags.push('blurry');
   if (meanLuma > QUALITY_LIMITS.maxMeanLuma) flags.push('over_exposed');
@@ -44,11 +32,11 @@ export async function qualityStage(bytes: Uint8Array): Promise<{ flags: VisionFl
   return { flags, detail: { width, height, sharpness, meanLuma } };
 }
 
-/** Mean of the first channel and variance of its 4-neighbour Laplacian (interior pixels). */
-export function laplacianStats(px: Uint8Array, width: number, height: number, channels: number): { sharpness: number; meanLuma: number } {
-  const at = (x: number, y: number) => px[(y * width + x) * channels] ?? 0;
+/** Mean of a one-byte-a-pixel image and the variance of its 4-neighbour Laplacian (interior pixels). */
+export function laplacianStats(px: Uint8Array, width: number, height: number): { sharpness: number; meanLuma: number } {
+  const at = (x: number, y: number) => px[y * width + x] ?? 0;
   let lumaSum = 0;
-  for (let i = 0; i < width * height; i++) lumaSum += px[i * channels] ?? 0;
+  for (let i = 0; i < width * height; i++) lumaSum += px[i] ?? 0;
   let n = 0;
   let sum = 0;
   let sumSq = 0;
