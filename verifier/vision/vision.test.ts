@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
 import pg from 'pg';
 import sharp from 'sharp';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
@@ -85,6 +86,13 @@ describe('vision stages with the packaged models (WASM)', () => {
     assert.ok((objects.detail.expected as string[]).includes('person'), JSON.stringify(objects.detail));
     assert.deepEqual(objects.flags, []);
     assert.deepEqual(stage(a, 'unsafe').flags, []);
+  });
+
+  it('leaks no tensor per image (memory stays flat)', async () => {
+    await analyseImage(models, sharpPhoto, 'water');
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await analyseImage(models, i % 2 ? sharpPhoto : blurredPhoto, 'water');
+    assert.equal(tf.memory().numTensors, before);
   });
 
   it('flags exposure and resolution', async () => {
