@@ -18,9 +18,12 @@ export interface Assessment extends Score {
   modelVersion: string;
 }
 
-/** Rules, model and score of one proof context: pure, the same for the worker and the internal HTTP API. */
-export function assess(deps: AssessDeps, ctx: ProofContext): Assessment {
-  const rules = runRules(ctx, deps.rules);
+/**
+ * Rules, model and score of one proof context: pure, the same for the worker and the internal HTTP
+ * API. `extraRules` are results computed elsewhere (the vision stages) that count like rules.
+ */
+export function assess(deps: AssessDeps, ctx: ProofContext, extraRules: readonly RuleResult[] = []): Assessment {
+  const rules = [...runRules(ctx, deps.rules), ...extraRules];
   const [cheat] = predict(deps.weights, [features(ctx)]);
   const modelScore = cheat ?? 1;
   return { ...score(rules, modelScore, deps.thresholds), rules, modelScore, modelVersion: deps.modelVersion };

@@ -9,8 +9,10 @@ export interface GatherDeps {
 
 export interface GatheredProof {
   ctx: ProofContext;
-  /** Evidence rows in order with what decoding found (the worker indexes their hashes). */
-  evidence: { id: string; report: MediaReport['files'][number] }[];
+  /** The mission's type (what the vision stages expect to see). */
+  missionType: string;
+  /** Evidence rows in order with their bytes and what decoding found (the worker indexes their hashes). */
+  evidence: { id: string; mediaType: string; bytes: Uint8Array; report: MediaReport['files'][number] }[];
 }
 
 interface ActionRow {
@@ -34,9 +36,9 @@ interface ActionRow {
  * already has a verification result: the worker's cheap early exit).
  */
 export async function gatherProof(db: Queryable, deps: GatherDeps, actionId: string, now = new Date(), o: { skipVerified?: boolean } = {}): Promise<GatheredProof | null> {
-  const { rows } = await db.query<ActionRow & { verified: boolean }>(
+  const { rows } = await db.query<ActionRow & { verified: boolean; m_type: string }>(
     `SELECT a.id, a.player_id, a.latitude, a.longitude, a.accuracy_m, a.captured_at, a.submitted_at,
-            m.latitude AS m_latitude, m.longitude AS m_longitude, m.radius_m,
+            m.latitude AS m_latitude, m.longitude AS m_longitude, m.radius_m, m.type::text AS m_type,
             EXISTS (SELECT 1 FROM verification_results v WHERE v.action_id = a.id) AS verified
        FROM actions a JOIN missions m ON m.id = a.mission_id WHERE a.id = $1`,
     [actionId],
@@ -74,5 +76,8 @@ export async function gatherProof(db: Queryable, deps: GatherDeps, actionId: str
     witnesses: witnesses.rows.map((w) => ({ priorWitnessedForPlayer: w.prior })),
     now,
   };
-  return { ctx, evidence: evidence.rows.map((e, i) => ({ id: e.id, report: report.files[i]! })) };
+  return {
+    ctx, missionType: a.m_type,
+    evidence: evidence.rows.map((e, i) => ({ id: e.id, mediaType: e.media_type, bytes: files[i]!.bytes, report: report.files[i]! })),
+  };
 }

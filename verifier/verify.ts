@@ -2,12 +2,15 @@ import type pg from 'pg';
 import { assess, type AssessDeps, type Assessment } from './assess.ts';
 import { gatherProof } from './gather.ts';
 import { toSigned } from './media/phash.ts';
+import { mergeVerdicts, type VisionCheck } from './vision/check.ts';
 import { inTransaction } from '../lib/transaction.ts';
 import { notify } from '../lib/notify.ts';
 
 export interface VerifyDeps extends AssessDeps {
   pool: pg.Pool;
   getObject(key: string): Promise<Uint8Array>;
+  /** Vision stages (verifier/vision/check.ts createVisionCheck); off when absent. */
+  vision?: VisionCheck;
 }
 
 export interface Verdict extends Assessment {
@@ -25,7 +28,14 @@ export async function verifyAction(deps: VerifyDeps, actionId: string): Promise<
   const { pool } = deps;
   const gathered = await gatherProof(pool, { getObject: deps.getObject, nearDuplicateHamming: deps.rules.nearDuplicateHamming }, actionId, new Date(), { skipVerified: true });
   if (!gathered) return null;
-  const s = assess(deps, gathered.ctx);
+  const verdicts = [];
+  const vision = deps.vision;
+  // one image at a time: the models share one instance per process
+  if (vision) for (const e of gathered.evidence) verdicts.push(await vision({ actionId, evidenceId: e.id, missionType: gathered.missionType, mediaType: e.mediaType, bytes: e.bytes }));
+  const seen = mergeVerdicts(verdicts);
+  const s = assess(deps, gathered.ctx, seen.rules);
+  if (seen.reject) s.decision = 'reject';
+  s.confidence = Math.round(s.confidence * seen.confidenceFactor * 1000) / 1000;
   const status = s.decision === 'approve' ? 'approved' : s.decision === 'reject' ? 'rejected' : 'review';
 
   const hashed = gathered.evidence.filter((e) => e.report.facts.phash !== null);

@@ -1,0 +1,81 @@
+import sharp from 'sharp';
+import type { RuleResult } from '../context.ts';
+import type { Queryable } from '../media/index.ts';
+import { isMissionType } from './mission-objects.ts';
+import type { VisionModels } from './models.ts';
+import { analyseImage } from './pipeline.ts';
+import type { VisionFlag } from './stage.ts';
+import { storeStageResults } from './store.ts';
+
+/** How each vision flag weighs in the verifier's ensemble (verifier/score.ts). */
+export const FLAG_SEVERITY: Record<VisionFlag, RuleResult['severity']> = {
+  unsafe_content: 'hard',
+  screen_or_print_photo: 'hard',
+  no_expected_objects: 'soft',
+  blurry: 'soft',
+  over_exposed: 'soft',
+  under_exposed: 'soft',
+  low_resolution: 'soft',
+};
+
+/** Confidence is multiplied by this when no expected object was found. */
+export const NO_OBJECTS_CONFIDENCE = 0.7;
+
+export interface VisionEvidence {
+  actionId: string;
+  evidenceId: string;
+  missionType: string;
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
+export interface VisionVerdict {
+  /** One failed rule per flag, named after it, for the ensemble. */
+  rules: RuleResult[];
+  /** Unsafe content: the proof is rejected whatever the other signals say. */
+  reject: boolean;
+  /** Factor (≤ 1) on the ensemble's confidence. */
+  confidenceFactor: number;
+}
+
+export type VisionCheck = (evidence: VisionEvidence) => Promise<VisionVerdict>;
+
+const NONE: VisionVerdict = { rules: [], reject: false, confidenceFactor: 1 };
+
+/** Flags → the verdict the verifier folds into its score. */
+export function visionVerdict(flags: VisionFlag[]): VisionVerdict {
+  const unique = [...new Set(flags)];
+  return {
+    rules: unique.map((f) => ({ name: f, passed: false, severity: FLAG_SEVERITY[f], detail: `vision stage flagged ${f}` })),
+    reject: unique.includes('unsafe_content'),
+    confidenceFactor: unique.includes('no_expected_objects') ? NO_OBJECTS_CONFIDENCE : 1,
+  };
+}
+
+/** The verdicts of several evidence images of one proof as one: each flag once, any reject, the lowest confidence factor. */
+export function mergeVerdicts(verdicts: VisionVerdict[]): VisionVerdict {
+  const rules = new Map(verdicts.flatMap((v) => v.rules).map((r) => [r.name, r]));
+  return {
+    rules: [...rules.values()],
+    reject: verdicts.some((v) => v.reject),
+    confidenceFactor: verdicts.reduce((m, v) => Math.min(m, v.confidenceFactor), 1),
+  };
+}
+
+/**
+ * The verifier's hook: runs an image evidence through the vision stages,
+ * appends the stage results (linked to action and evidence), and returns the
+ * flags as rules. Non-images and undecodable bytes yield no vision verdict
+ * (the media rules already judge them).
+ */
+export function createVisionCheck(models: VisionModels, db: Queryable): VisionCheck {
+  return async (e) => {
+    if (!e.mediaType.startsWith('image/')) return NONE;
+    if (!isMissionType(e.missionType)) throw new Error(`unknown mission type ${e.missionType}`);
+    const decodable = await sharp(e.bytes).metadata().then(() => true, () => false);
+    if (!decodable) return NONE;
+    const analysis = await analyseImage(models, e.bytes, e.missionType);
+    await storeStageResults(db, e.actionId, e.evidenceId, analysis);
+    return visionVerdict(analysis.flags);
+  };
+}
