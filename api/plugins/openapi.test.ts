@@ -84,7 +84,7 @@ describe('API docs at /docs', () => {
       if (!doc.paths[path]?.[r.method.toLowerCase()]) missing.push(`${r.method} ${r.url}`);
     }
     assert.deepEqual(missing, []);
-    const allowed = /^(\/metrics|\/api\/openapi\.json|\/docs.*|\/verify.*)$/;
+    const allowed = /^(\/metrics|\/api\/openapi\.json|\/docs.*|\/verify.*|\/dashboard\/.*)$/;
     assert.deepEqual(hidden.filter((u) => !allowed.test(u)), [], 'only operational and static pages stay out of the document');
     assert.ok(hidden.includes('/metrics') && hidden.includes('/api/openapi.json'));
     const documented = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
