@@ -43,8 +43,16 @@ async function interrupt(s: Started): Promise<number | null> {
   return exited;
 }
 
+/**
+ * Processes of the group still running. Zombies (state Z) are left out: they have exited and hold
+ * only a process-table slot until whoever inherited them reaps them (in some containers PID 1
+ * never does), so they are no child left running.
+ */
 function groupAlive(pgid: number): string {
-  return spawnSync('pgrep', ['-g', String(pgid), '-a'], { encoding: 'utf8' }).stdout.trim();
+  const ps = spawnSync('ps', ['-e', '-o', 'pgid=,pid=,stat=,args='], { encoding: 'utf8' }).stdout;
+  return ps.split('\n').map((l) => l.trim().split(/\s+/))
+    .filter(([group, , stat]) => group === String(pgid) && !stat?.startsWith('Z'))
+    .map(([, pid, , ...args]) => `${pid} ${args.join(' ')}`).join('\n');
 }
 
 async function query(url: string, sql: string, params: unknown[] = []) {
