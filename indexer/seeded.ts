@@ -1,16 +1,9 @@
 // Test support: a small seeded PRNG so fault schedules and kill points reproduce from a printed seed.
 
-/** mulberry32: a 32-bit seeded generator returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../lib/mulberry32.ts';
+
+/** A seeded generator returning floats in [0, 1). */
+export const seededRandom = mulberry32;
 
 /** An integer in [min, max] drawn from `random`. */
 export const randomInt = (random: () => number, min: number, max: number) => min + Math.floor(random() * (max - min + 1));

@@ -9,17 +9,10 @@
 // clamped at 0. The same seed always gives the same series (mulberry32 PRNG,
 // Box–Muller normals).
 
-/** mulberry32: a small, fast, seedable PRNG returning [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { mulberry32 } from '../lib/mulberry32.ts';
+
+/** A seedable PRNG returning [0, 1). */
+export const prng = mulberry32;
 
 export interface SyntheticSeries {
   values: number[];

@@ -1,15 +1,10 @@
 // Seeded PRNG for the demo world (mulberry32): the same seed gives the same world.
+import { mulberry32 } from '../../lib/mulberry32.ts';
+
 export class Prng {
-  private s: number;
-  constructor(seed: number) { this.s = seed >>> 0; }
   /** Uniform in [0, 1). */
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+  readonly next: () => number;
+  constructor(seed: number) { this.next = mulberry32(seed); }
   /** Integer in [min, max]. */
   int(min: number, max: number): number { return min + Math.floor(this.next() * (max - min + 1)); }
   pick<T>(xs: readonly T[]): T {

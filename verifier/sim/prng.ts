@@ -1,15 +1,10 @@
+import { mulberry32 } from '../../lib/mulberry32.ts';
+
 /** A seeded PRNG (mulberry32) with the few distributions the simulator needs. */
 export class Rng {
-  private s: number;
+  readonly next: () => number;
   constructor(seed: number) {
-    this.s = seed >>> 0 || 1;
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = this.s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed >>> 0 || 1);
   }
   uniform(a: number, b: number): number {
     return a + (b - a) * this.next();

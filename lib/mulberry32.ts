@@ -1,0 +1,14 @@
+// The project's one seeded PRNG (mulberry32): small, fast, and the same sequence for the same seed
+// everywhere (simulators, demo world, fault schedules, synthetic series). Not for secrets.
+
+/** A generator of floats in [0, 1) from a 32-bit seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
