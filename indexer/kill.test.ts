@@ -87,6 +87,8 @@ describe('indexer process killed and restarted', () => {
     }
     const last = spawn(indexerEnv(chain, url, SLOW_BACKFILL));
     await waitCaughtUp(chain, pool);
+    // a kill past the backfill leaves nothing to catch up: wait until this process handles SIGTERM
+    await waitFor('the last indexer to start', () => last.output().includes('indexer started'));
     last.child.kill('SIGTERM');
     assert.equal((await last.exited).code, 0, last.output());
 
