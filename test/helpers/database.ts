@@ -19,6 +19,21 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * pg's Pool.end() resolves once its clients are *told* to end, before their sessions are gone;
+ * forcing the drop then can reach a session mid-goodbye, whose client reports "terminating
+ * connection due to administrator command" as an uncaught error in the test file. So wait (briefly)
+ * for the sessions to leave by themselves; FORCE is only for a client a test truly leaked.
+ */
+async function waitForSessionsToLeave(c: pg.Client, name: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    if (rows[0]?.n === 0 || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function createDatabase(template?: string): Promise<TestDatabase> {
   const name = `t_${randomBytes(6).toString('hex')}`;
   await admin((c) => c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
@@ -32,7 +47,10 @@ async function createDatabase(template?: string): Promise<TestDatabase> {
     sql,
     async drop() {
       await sql.end();
-      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await admin(async (c) => {
+        await waitForSessionsToLeave(c, name);
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      });
     },
   };
 }
