@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { keccak256, toHex } from 'viem';
-import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { acquireChainLock } from './store.ts';
 import { addressOf, dumpTables, KEY_1, KEY_2, makeIndexer, startTestChain, type TestChain } from './testing.ts';
+import { testResources } from './test-resources.ts';
 
 const A = addressOf(KEY_1);
 const B = addressOf(KEY_2);
 
 describe('indexer backfill', () => {
   let chain: TestChain;
-  const dbs: TestDatabase[] = [];
-  const pools: pg.Pool[] = [];
-  const db = async () => {
-    const d = await freshDatabase();
-    dbs.push(d);
-    const pool = new pg.Pool({ connectionString: d.url, max: 6 });
-    // pool.end() resolves before its connections are closed; the drop may still terminate them
-    pool.on('error', () => undefined);
-    pools.push(pool);
-    return { d, pool };
-  };
+  const res = testResources(6);
+  const db = async () => { const d = await res.db(); return { d, pool: d.pool }; };
   let reference: Record<string, string[]>;
 
   before(async () => {
@@ -47,8 +37,7 @@ describe('indexer backfill', () => {
     await chain.mine(5);
   });
   after(async () => {
-    await Promise.all(pools.map((p) => p.end()));
-    await Promise.all(dbs.map((d) => d.drop()));
+    await res.close();
     await chain?.stop();
   });
 

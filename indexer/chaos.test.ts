@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import type { Hex } from 'viem';
 import { chaosSeed } from '../lib/config.ts';
-import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
 import { randomInt, seededRandom, seedOr } from './seeded.ts';
 import {
@@ -15,13 +13,13 @@ import {
   KEY_1,
   KEY_2,
   makeIndexer,
-  spawnIndexer,
   startTestChain,
   waitCaughtUp,
   waitFor,
   type IndexerProcess,
   type TestChain,
 } from './testing.ts';
+import { testResources } from './test-resources.ts';
 
 const A = addressOf(KEY_1);
 const B = addressOf(KEY_2);
@@ -37,18 +35,8 @@ const FINALITY = 10;
 describe('indexer chaos run', () => {
   let chain: TestChain;
   let proxy: FaultProxy | undefined;
-  const dbs: TestDatabase[] = [];
-  const pools: pg.Pool[] = [];
-  const children: IndexerProcess[] = [];
-  const db = async () => {
-    const d = await freshDatabase();
-    dbs.push(d);
-    const pool = new pg.Pool({ connectionString: d.url, max: 4 });
-    // pool.end() resolves before its connections are closed; the drop may still terminate them
-    pool.on('error', () => undefined);
-    pools.push(pool);
-    return { url: d.url, pool };
-  };
+  const res = testResources(4);
+  const db = res.db;
 
   before(async () => {
     chain = await startTestChain();
@@ -57,11 +45,7 @@ describe('indexer chaos run', () => {
     await chain.burst(A, 80, 10);
   });
   after(async () => {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-    await Promise.all(children.map((c) => c.exited));
-    await proxy?.close();
-    await Promise.all(pools.map((p) => p.end()));
-    await Promise.all(dbs.map((d) => d.drop()));
+    await res.close();
     await chain?.stop();
   });
 
@@ -89,11 +73,11 @@ describe('indexer chaos run', () => {
     const seed = seedOr(chaosSeed());
     t.diagnostic(`CHAOS_SEED=${seed}`);
     const random = seededRandom(seed);
-    proxy = await startFaultProxy(chain.url, {
+    proxy = res.track(await startFaultProxy(chain.url, {
       seed,
       rates: { drop: 0.03, delay: 0.08, serverError: 0.03, tooMany: 0.03, truncate: 0.03 },
       maxDelayMs: 150,
-    });
+    }));
     const { url, pool } = await db();
     const env = indexerEnv(chain, url, {
       RPC_URL: proxy.url,
@@ -101,11 +85,7 @@ describe('indexer chaos run', () => {
       INDEXER_MAX_BLOCK_RANGE: String(randomInt(random, 2, 6)),
       INDEXER_CONCURRENCY: String(randomInt(random, 1, 3)),
     });
-    const spawn = () => {
-      const p = spawnIndexer(env);
-      children.push(p);
-      return p;
-    };
+    const spawn = () => res.spawn(env);
     const kill = async (p: IndexerProcess) => {
       p.child.kill('SIGKILL');
       await p.exited;

@@ -1,33 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { createPublicClient, http, HttpRequestError } from 'viem';
 import { chaosSeed } from '../lib/config.ts';
 import { createLogger } from '../lib/logger.ts';
-import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { isRetryable, NonRetryableError, RetryableError } from './errors.ts';
-import { FAULTS, NO_FAULTS, startFaultProxy, type FaultProxy } from './fault-proxy.ts';
+import { FAULTS, NO_FAULTS, startFaultProxy } from './fault-proxy.ts';
 import { runIndexer } from './run.ts';
 import { seedOr } from './seeded.ts';
 import { addressOf, diffTables, duplicateEvents, KEY_1, KEY_2, makeIndexer, startTestChain, waitCaughtUp, waitFor, type TestChain } from './testing.ts';
+import { testResources } from './test-resources.ts';
 
 const A = addressOf(KEY_1);
 const B = addressOf(KEY_2);
 
 describe('indexer behind a faulty RPC', () => {
   let chain: TestChain;
-  const dbs: TestDatabase[] = [];
-  const pools: pg.Pool[] = [];
-  const proxies: FaultProxy[] = [];
-  const db = async () => {
-    const d = await freshDatabase();
-    dbs.push(d);
-    const pool = new pg.Pool({ connectionString: d.url, max: 6 });
-    // pool.end() resolves before its connections are closed; the drop may still terminate them
-    pool.on('error', () => undefined);
-    pools.push(pool);
-    return { url: d.url, pool };
-  };
+  const res = testResources(6);
+  const db = res.db;
 
   before(async () => {
     chain = await startTestChain();
@@ -37,16 +26,14 @@ describe('indexer behind a faulty RPC', () => {
     await chain.burst(A, 60, 15);
   });
   after(async () => {
-    await Promise.all(proxies.map((p) => p.close()));
-    await Promise.all(pools.map((p) => p.end()));
-    await Promise.all(dbs.map((d) => d.drop()));
+    await res.close();
     await chain?.stop();
   });
 
   it('tells retryable RPC failures (drops, 5xx, 429, truncated JSON) from non-retryable ones', async () => {
     for (const fault of ['drop', 'serverError', 'tooMany', 'truncate'] as const) {
       const proxy = await startFaultProxy(chain.url, { seed: 1, rates: { ...NO_FAULTS, [fault]: 1 } });
-      proxies.push(proxy);
+      res.track(proxy);
       const client = createPublicClient({ transport: http(proxy.url, { retryCount: 0 }) });
       const err = await client.getBlockNumber({ cacheTime: 0 }).then(() => null, (e: unknown) => e);
       assert.ok(err instanceof Error, `${fault}: the request failed`);
@@ -70,7 +57,7 @@ describe('indexer behind a faulty RPC', () => {
       rates: { drop: 0.06, delay: 0.1, serverError: 0.06, tooMany: 0.06, truncate: 0.06 },
       maxDelayMs: 200,
     });
-    proxies.push(proxy);
+    res.track(proxy);
     const { url, pool } = await db();
     const indexer = makeIndexer(chain, pool, { finalityDepth: 5, maxBlockRange: 2, concurrency: 3 }, proxy.url);
     const stop = new AbortController();

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { chaosSeed } from '../lib/config.ts';
-import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { randomInt, seededRandom, seedOr } from './seeded.ts';
 import {
   addressOf,
@@ -13,13 +12,12 @@ import {
   KEY_1,
   KEY_2,
   makeIndexer,
-  spawnIndexer,
   startTestChain,
   waitCaughtUp,
   waitFor,
-  type IndexerProcess,
   type TestChain,
 } from './testing.ts';
+import { testResources } from './test-resources.ts';
 
 const A = addressOf(KEY_1);
 const B = addressOf(KEY_2);
@@ -29,23 +27,9 @@ const SLOW_BACKFILL = { INDEXER_FINALITY_DEPTH: String(FINALITY), INDEXER_MAX_BL
 
 describe('indexer process killed and restarted', () => {
   let chain: TestChain;
-  const dbs: TestDatabase[] = [];
-  const pools: pg.Pool[] = [];
-  const children: IndexerProcess[] = [];
-  const db = async () => {
-    const d = await freshDatabase();
-    dbs.push(d);
-    const pool = new pg.Pool({ connectionString: d.url, max: 4 });
-    // pool.end() resolves before its connections are closed; the drop may still terminate them
-    pool.on('error', () => undefined);
-    pools.push(pool);
-    return { url: d.url, pool };
-  };
-  const spawn = (env: Record<string, string>) => {
-    const p = spawnIndexer(env);
-    children.push(p);
-    return p;
-  };
+  const res = testResources(4);
+  const db = res.db;
+  const spawn = res.spawn;
   let reference: pg.Pool;
 
   before(async () => {
@@ -61,10 +45,7 @@ describe('indexer process killed and restarted', () => {
     await makeIndexer(chain, reference, { finalityDepth: FINALITY }).syncToHead();
   });
   after(async () => {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-    await Promise.all(children.map((c) => c.exited));
-    await Promise.all(pools.map((p) => p.end()));
-    await Promise.all(dbs.map((d) => d.drop()));
+    await res.close();
     await chain?.stop();
   });
 

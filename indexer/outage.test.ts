@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
-import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
-import { startTcpGate, type TcpGate } from './tcp-gate.ts';
+import { startTcpGate } from './tcp-gate.ts';
 import {
   addressOf,
   checkpointOf,
@@ -11,37 +9,22 @@ import {
   KEY_1,
   KEY_2,
   makeIndexer,
-  spawnIndexer,
   startTestChain,
   waitCaughtUp,
   waitFor,
   type IndexerProcess,
   type TestChain,
 } from './testing.ts';
+import { testResources } from './test-resources.ts';
 
 const A = addressOf(KEY_1);
 const B = addressOf(KEY_2);
 
 describe('indexer process under outages', () => {
   let chain: TestChain;
-  const gates: TcpGate[] = [];
-  const dbs: TestDatabase[] = [];
-  const pools: pg.Pool[] = [];
-  const children: IndexerProcess[] = [];
-  const db = async () => {
-    const d = await freshDatabase();
-    dbs.push(d);
-    const pool = new pg.Pool({ connectionString: d.url, max: 4 });
-    // pool.end() resolves before its connections are closed; the drop may still terminate them
-    pool.on('error', () => undefined);
-    pools.push(pool);
-    return { url: d.url, pool };
-  };
-  const spawn = (env: Record<string, string>) => {
-    const p = spawnIndexer(env);
-    children.push(p);
-    return p;
-  };
+  const res = testResources(4);
+  const db = res.db;
+  const spawn = res.spawn;
   const failures = (p: IndexerProcess) => p.output().split('\n').filter((l) => l.includes('indexer step failed')).length;
 
   before(async () => {
@@ -51,11 +34,7 @@ describe('indexer process under outages', () => {
     await chain.burst(A, 30, 5);
   });
   after(async () => {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-    await Promise.all(children.map((c) => c.exited));
-    await Promise.all(gates.map((g) => g.close()));
-    await Promise.all(pools.map((p) => p.end()));
-    await Promise.all(dbs.map((d) => d.drop()));
+    await res.close();
     await chain?.stop();
   });
 
@@ -63,7 +42,7 @@ describe('indexer process under outages', () => {
     const { url, pool } = await db();
     const pgUrl = new URL(url);
     const gate = await startTcpGate({ host: pgUrl.hostname, port: Number(pgUrl.port) });
-    gates.push(gate);
+    res.track(gate);
     const gated = new URL(url);
     gated.hostname = '127.0.0.1';
     gated.port = String(gate.port);

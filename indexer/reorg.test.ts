@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import type { Hex } from 'viem';
-import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { NonRetryableError } from './errors.ts';
 import { addressOf, dumpTables, KEY_1, KEY_2, makeIndexer, startTestChain, type TestChain } from './testing.ts';
+import { testResources } from './test-resources.ts';
 
 const A = addressOf(KEY_1);
 const B = addressOf(KEY_2);
@@ -12,17 +11,8 @@ const fresh = (salt: number) => `0x${salt.toString(16).padStart(40, 'f')}` as co
 
 describe('indexer reorgs', () => {
   let chain: TestChain;
-  const dbs: TestDatabase[] = [];
-  const pools: pg.Pool[] = [];
-  const db = async () => {
-    const d = await freshDatabase();
-    dbs.push(d);
-    const pool = new pg.Pool({ connectionString: d.url, max: 6 });
-    // pool.end() resolves before its connections are closed; the drop may still terminate them
-    pool.on('error', () => undefined);
-    pools.push(pool);
-    return pool;
-  };
+  const res = testResources(6);
+  const db = async () => (await res.db()).pool;
 
   before(async () => {
     chain = await startTestChain();
@@ -30,8 +20,7 @@ describe('indexer reorgs', () => {
     await chain.ops.fund(KEY_1, 'base', 1_000_000n);
   });
   after(async () => {
-    await Promise.all(pools.map((p) => p.end()));
-    await Promise.all(dbs.map((d) => d.drop()));
+    await res.close();
     await chain?.stop();
   });
 
