@@ -41,7 +41,7 @@ const env = {
 };
 const config = loadConfig(env);
 const deps = createDeps(config);
-const app = await buildApp(deps, createLogger('soak', 'silent'));
+const app = await buildApp(deps, createLogger('soak', 'error'));
 const t: TestApp = { app, deps, close: async () => { await app.close(); await deps.close(); } };
 await deps.storage.ensureBucket();
 const verifier = await startVerifierWorker(loadVerifierConfig(env));

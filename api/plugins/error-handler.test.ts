@@ -2,7 +2,7 @@
 // drive them end to end with stopped services); here: what they must NOT match.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isDatabaseUnavailable, isRedisUnavailable, isStorageUnavailable } from './error-handler.ts';
+import { isDatabaseBusy, isDatabaseUnavailable, isRedisUnavailable, isStorageUnavailable } from './error-handler.ts';
 
 const prismaError = (code: string, cause?: object) =>
   Object.assign(new Error('x'), { name: 'PrismaClientKnownRequestError', code, meta: cause ? { driverAdapterError: { cause } } : {} });
@@ -13,6 +13,13 @@ describe('error handler: outage classification', () => {
     assert.ok(isDatabaseUnavailable(prismaError('P2010', { kind: 'postgres', code: '57P01' })));
     assert.ok(isDatabaseUnavailable(Object.assign(new Error('terminating connection'), { code: '57P01' })));
     assert.ok(isDatabaseUnavailable(new Error('wrapped', { cause: new Error('Connection terminated unexpectedly') })));
+  });
+
+  it('names a transaction Prisma gave up on (no connection in time, or timed out) as busy, not down', () => {
+    assert.ok(isDatabaseBusy(prismaError('P2028')));
+    assert.equal(isDatabaseUnavailable(prismaError('P2028')), false);
+    assert.equal(isDatabaseBusy(prismaError('P2002')), false);
+    assert.equal(isDatabaseBusy(Object.assign(new Error('x'), { code: 'P2028' })), false, 'not a Prisma error');
   });
 
   it('leaves query errors and other services alone', () => {

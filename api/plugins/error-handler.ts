@@ -26,6 +26,16 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * True when Prisma gave up on an interactive transaction because the database was too busy:
+ * no pooled connection within maxWait, or the transaction outlived its timeout (P2028). It was
+ * rolled back, so the request changed nothing and may be retried.
+ */
+export function isDatabaseBusy(err: unknown): boolean {
+  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
+  return code === 'P2028' && typeof name === 'string' && name.startsWith('PrismaClient');
+}
+
 const SOCKET_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 
 /**
@@ -78,6 +88,10 @@ export default fp(async function errorHandler(app: FastifyInstance) {
       status = 503;
       code = 'DATABASE_UNAVAILABLE';
       message = 'the database is unavailable, retry later';
+    } else if (isDatabaseBusy(err)) {
+      status = 503;
+      code = 'DATABASE_BUSY';
+      message = 'the database is busy, retry later';
     } else if (isStorageUnavailable(err)) {
       status = 503;
       code = 'STORAGE_UNAVAILABLE';
