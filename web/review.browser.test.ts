@@ -99,6 +99,18 @@ describe('review queue page in Chromium', () => {
     }
   });
 
+  it('filters by flag with ?flag= on the page URL', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${apiUrl}/dashboard/review?flag=exif#token=${encodeURIComponent(admin)}`);
+      await page.locator('#status').filter({ hasText: 'pending' }).waitFor({ timeout: 30_000 });
+      assert.equal(await page.locator('#status').textContent(), '2 pending');
+      assert.deepEqual(await itemIds(page), [ids.burst, ids.exif]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('approve and reject need a reason; the decision is stored with it and the item leaves the list', async () => {
     const { page } = await open(admin);
     try {

@@ -1,6 +1,7 @@
 // Review queue (admins): pending items from GET /api/admin/review with their flags, rule results,
 // scores and evidence; approve or reject with a reason (POST /api/admin/review/:id). A decided item
-// leaves the list; a refused decision shows the API's code and message on the item.
+// leaves the list; a refused decision shows the API's code and message on the item. `?flag=` and
+// `?zoneId=` on the page URL filter the queue like the API's.
 import { el, shortHex } from './dom.ts';
 import { ApiError, apiGet, apiPost, showLoadError } from './session.ts';
 
@@ -18,7 +19,10 @@ const status = document.getElementById('status') as HTMLElement;
 const host = document.getElementById('items') as HTMLElement;
 let total = 0;
 
-const showTotal = () => (status.textContent = `${total} pending`);
+function showTotal(): void {
+  const shown = host.querySelectorAll('.item').length;
+  status.textContent = shown < total ? `${total} pending (the oldest ${shown} shown; reload for more)` : `${total} pending`;
+}
 
 function details(item: ReviewItem): HTMLElement {
   const s = item.scores;
@@ -68,7 +72,10 @@ function card(item: ReviewItem): HTMLElement {
   return node;
 }
 
-apiGet<ReviewPage>('/api/admin/review?limit=100').then((page) => {
+// The page's own ?flag= (e.g. geofence or hard:geofence) and ?zoneId= narrow the queue.
+const query = new URLSearchParams({ limit: '100' });
+for (const [k, v] of new URLSearchParams(location.search)) if (k === 'flag' || k === 'zoneId') query.set(k, v);
+apiGet<ReviewPage>(`/api/admin/review?${query.toString()}`).then((page) => {
   total = page.total;
   host.replaceChildren(...page.items.map(card));
   showTotal();
