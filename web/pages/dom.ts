@@ -23,7 +23,7 @@ export function table(hostId: string, head: readonly string[], rows: readonly (r
   host.replaceChildren(el('table', {}, el('thead', {}, tr(head, 'th')), el('tbody', {}, ...rows.map((r) => tr(r, 'td')))));
 }
 
-/** A shortened hex id (0x1234…abcd) with the full value as its tooltip. */
-export function shortHex(hex: string): HTMLElement {
+/** A shortened id or hash (0x1234…abcd) with the full value as its tooltip. */
+export function shortId(hex: string): HTMLElement {
   return el('span', { title: hex, class: 'hex' }, hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex);
 }

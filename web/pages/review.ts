@@ -2,7 +2,7 @@
 // scores and evidence; approve or reject with a reason (POST /api/admin/review/:id). A decided item
 // leaves the list; a refused decision shows the API's code and message on the item. `?flag=` and
 // `?zoneId=` on the page URL filter the queue like the API's.
-import { el, shortHex } from './dom.ts';
+import { el, shortId } from './dom.ts';
 import { ApiError, apiGet, apiPost, showLoadError } from './session.ts';
 
 interface ReviewItem {
@@ -29,14 +29,14 @@ function details(item: ReviewItem): HTMLElement {
   const row = (k: string, ...v: (Node | string)[]) => [el('dt', {}, k), el('dd', {}, ...v)];
   return el('dl', {},
     ...row('submitted', new Date(item.submittedAt).toLocaleString()),
-    ...row('player', shortHex(item.playerId)),
-    ...row('mission', shortHex(item.missionId)),
+    ...row('player', shortId(item.playerId)),
+    ...row('mission', shortId(item.missionId)),
     ...row('scores', `authenticity ${s.authenticity} · confidence ${s.confidence} · model ${s.modelScore ?? '—'} (${s.modelVersion})`),
     ...row('location', `${item.proof.latitude.toFixed(5)}, ${item.proof.longitude.toFixed(5)} ±${item.proof.accuracyM} m, captured ${new Date(item.proof.capturedAt).toLocaleString()}`),
     ...row('rules', ...item.rules.map((r) => el('div', { class: r.passed ? 'passed' : 'failed' }, `${r.passed ? '✓' : '✗'} ${r.name} (${r.severity}): ${r.detail}`))),
     ...row('evidence', ...item.evidence.map((e, i) => el('div', {},
       el('a', { href: e.url, target: '_blank', rel: 'noopener noreferrer' }, `${e.mediaType} #${i + 1}`),
-      ` ${e.width ?? '?'}×${e.height ?? '?'} sha256 `, shortHex(e.sha256)))),
+      ` ${e.width ?? '?'}×${e.height ?? '?'} sha256 `, shortId(e.sha256)))),
   );
 }
 
@@ -44,7 +44,7 @@ function card(item: ReviewItem): HTMLElement {
   const reason = el('textarea', { rows: '2', placeholder: 'reason (required, audited)', 'aria-label': 'reason' });
   const error = el('p', { class: 'error', role: 'alert' });
   const node = el('div', { class: 'item', 'data-id': item.id },
-    el('h3', {}, `${item.kind} `, shortHex(item.id), ' ', ...item.flags.map((f) => el('span', { class: `flag ${f.split(':')[0] ?? ''}` }, f))),
+    el('h3', {}, `${item.kind} `, shortId(item.id), ' ', ...item.flags.map((f) => el('span', { class: `flag ${f.split(':')[0] ?? ''}` }, f))),
     details(item), reason);
   const decide = async (decision: 'approve' | 'reject') => {
     error.textContent = '';

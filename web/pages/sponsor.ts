@@ -2,7 +2,7 @@
 // deposits, their Local/National/Global split and disbursements from the chain mirror
 // (GET /api/sponsor/panel), and impact per stablecoin unit per campaign and month (GET /api/sponsor/roi).
 import { drawChart, PALETTE } from './charts.ts';
-import { kpis, shortHex, table } from './dom.ts';
+import { kpis, shortId, table } from './dom.ts';
 import { apiGet, showLoadError } from './session.ts';
 
 type Amounts = { local: string; national: string; global: string };
@@ -67,11 +67,11 @@ function render(panel: Panel, roi: Roi): void {
     return [c.name, u(c.funded), u(p?.local ?? '0'), u(p?.national ?? '0'), u(p?.global ?? '0'), u(p?.disbursed ?? '0'),
       fmt(Number(c.total.impactCredits)), c.total.verifiedActions.toLocaleString(), c.total.playersReached.toLocaleString()];
   }));
-  const name = (campaignId: string) => roi.campaigns.find((c) => c.campaignId === campaignId)?.name ?? shortHex(campaignId);
+  const name = (campaignId: string) => roi.campaigns.find((c) => c.campaignId === campaignId)?.name ?? shortId(campaignId);
   table('deposits', ['block', 'tx', 'campaign', 'amount', 'local', 'national', 'global'],
-    panel.deposits.map((d) => [d.blockNumber, shortHex(d.txHash), name(d.campaignId), u(d.amount), u(d.local), u(d.national), u(d.global)]));
+    panel.deposits.map((d) => [d.blockNumber, shortId(d.txHash), name(d.campaignId), u(d.amount), u(d.local), u(d.national), u(d.global)]));
   table('disbursements', ['block', 'tx', 'campaign', 'bucket', 'to', 'amount', 'payment reference'],
-    panel.disbursements.map((d) => [d.blockNumber, shortHex(d.txHash), name(d.campaignId), d.bucket, shortHex(d.to), u(d.amount), shortHex(d.paymentReference)]));
+    panel.disbursements.map((d) => [d.blockNumber, shortId(d.txHash), name(d.campaignId), d.bucket, shortId(d.to), u(d.amount), shortId(d.paymentReference)]));
   (document.getElementById('block') as HTMLElement).textContent = panel.indexedBlock ?? '—';
   status.textContent = `Sponsor ${panel.sponsor} · updated ${new Date().toLocaleString()}`;
 }
