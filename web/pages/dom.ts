@@ -24,6 +24,6 @@ export function table(hostId: string, head: readonly string[], rows: readonly (r
 }
 
 /** A shortened id or hash (0x1234…abcd) with the full value as its tooltip. */
-export function shortId(hex: string): HTMLElement {
-  return el('span', { title: hex, class: 'hex' }, hex.length > 14 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex);
+export function shortId(id: string): HTMLElement {
+  return el('span', { title: id, class: 'hex' }, id.length > 14 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id);
 }
