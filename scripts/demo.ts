@@ -7,7 +7,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Address } from 'viem';
 import { closeDefaultHashPool } from '../ledger/index.ts';
+import { loadDeployments } from '../lib/chain.ts';
 import { loadStackConfig } from '../lib/config.ts';
 import { createRedis } from '../lib/redis.ts';
 import { Leaderboard } from '../api/impact/leaderboard.ts';
@@ -45,6 +47,14 @@ export function walkthrough(r: SeedResult, urls: { api: string; rpc: string; s3:
     any other entry  npm run ledger:bundle -- --seq <n> --out bundle.json
     audit            npm run audit
     tiled log        ${urls.s3}/${urls.bucket}/log/checkpoint
+    marketplace      ${urls.api}/api/reward/marketplace (${r.marketplace.rewards} rewards; signed in)
+${r.marketplace.redemptions.map((m) => `    redeemed         ${m.reward} by ${m.player}, burn tx ${tx(m.burnTxHash)}`).join('\n')}
+
+  Dashboards (open with #token=<access token> of a wallet session with the role):
+    nation           ${urls.api}/dashboard/nation   (auditor, admin)
+    policy simulator ${urls.api}/dashboard/policy   (auditor, admin)
+    sponsor panel    ${urls.api}/dashboard/sponsor  (sponsor; admin or auditor: ?sponsor=0x…)
+    review queue     ${urls.api}/dashboard/review   (admin)
 `;
 }
 
@@ -53,8 +63,12 @@ async function main(): Promise<void> {
   const ops = await openOperator();
   const redis = createRedis(ops.config.REDIS_URL);
   try {
+    const chainId = await ops.reader.getChainId();
+    const contracts = (await loadDeployments(ops.config.DEPLOYMENTS_DIR, chainId))?.contracts;
+    const [heartToken, distributor] = [contracts?.HeartToken?.address, contracts?.RewardDistributor?.address];
+    if (!heartToken || !distributor) throw new Error(`no HeartToken/RewardDistributor deployment for chain ${chainId} in ${ops.config.DEPLOYMENTS_DIR}`);
     const result = await seedDemo({
-      ...ops,
+      ...ops, contracts: { heartToken: heartToken as Address, distributor: distributor as Address },
       leaderboard: new Leaderboard(redis, ops.config.REDIS_PREFIX), seed: int(values.seed, 'seed', 20261), players: int(values.players, 'players', 200), actions: int(values.actions, 'actions', 2400),
       log: (m) => console.log(`[demo] ${m}`),
     });

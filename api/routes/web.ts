@@ -40,6 +40,9 @@ const text = { 200: { type: 'string' } } as const;
 const PAGES: readonly (readonly [string, string, string, string])[] = [
   ['/verify', 'verify.html', '/verify.js', 'verify.ts'],
   ['/dashboard/nation', 'nation.html', '/dashboard/nation.js', 'pages/nation.ts'],
+  ['/dashboard/sponsor', 'sponsor.html', '/dashboard/sponsor.js', 'pages/sponsor.ts'],
+  ['/dashboard/review', 'review.html', '/dashboard/review.js', 'pages/review.ts'],
+  ['/dashboard/policy', 'policy.html', '/dashboard/policy.js', 'pages/policy.ts'],
 ];
 
 export default async function webRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {

@@ -1,6 +1,7 @@
 // The demo seeder on real services (small world): deterministic world, entries through applyImpact
 // (hash chain, player stats), rejected cheats off the ledger, two anchored epochs, audit clean,
-// a verifiable sample entry, and a refused second run.
+// a verifiable sample entry, a marketplace with stock and redemptions fulfilled through the chain and
+// the indexer, and a refused second run.
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import type { Address, Hex } from 'viem';
 import { closeDefaultHashPool } from '../../ledger/index.ts';
-import { createChainReader, createChainWriter } from '../../lib/chain.ts';
+import { Indexer } from '../../indexer/sync.ts';
+import { createChainReader, createChainWriter, loadDeployments } from '../../lib/chain.ts';
 import { loadConfig, testServices } from '../../lib/config.ts';
 import { Storage } from '../../lib/storage.ts';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
@@ -17,6 +19,7 @@ import { verifyBundleWeb } from '../../web/verify-core.ts';
 import { auditLedger } from '../audit.ts';
 import { deployOneHeart } from '../deploy.ts';
 import { bundleForEntry } from '../proof-bundle.ts';
+import { DEMO_REWARDS } from './marketplace.ts';
 import { AlreadySeededError, seedDemo, type SeedOptions, type SeedResult } from './seed.ts';
 import { generateWorld } from './world.ts';
 import { walkthrough } from '../demo.ts';
@@ -30,6 +33,7 @@ describe('demo seeding', () => {
   let storage: Storage;
   let opts: SeedOptions;
   let result: SeedResult;
+  let outDir: string;
   before(async () => {
     const s = testServices();
     db = await freshDatabase();
@@ -37,10 +41,12 @@ describe('demo seeding', () => {
     const config = loadConfig({ ...s, DATABASE_URL: db.url, S3_BUCKET: `oneheart-demo-seed-${Date.now()}` });
     storage = new Storage(config);
     await storage.ensureBucket();
-    const dep = await deployOneHeart({ rpcUrl: s.RPC_URL, deployerPrivateKey: KEY, outDir: await mkdtemp(path.join(os.tmpdir(), 'oh-dep-')) });
+    outDir = await mkdtemp(path.join(os.tmpdir(), 'oh-dep-'));
+    const dep = await deployOneHeart({ rpcUrl: s.RPC_URL, deployerPrivateKey: KEY, outDir });
     opts = {
       pool, storage, config, reader: createChainReader(s.RPC_URL), writer: createChainWriter(s.RPC_URL, KEY),
       anchor: dep.contracts.LedgerAnchor.address as Address, seed: 7, players: 25, actions: 120,
+      contracts: { heartToken: dep.contracts.HeartToken.address as Address, distributor: dep.contracts.RewardDistributor.address as Address },
     };
     result = await seedDemo(opts);
   });
@@ -89,6 +95,27 @@ describe('demo seeding', () => {
     const text = walkthrough(result, { api: 'http://127.0.0.1:3000', rpc: 'http://rpc', s3: 'http://s3', bucket: 'b', bundleFile: '.data/demo-bundle.json' });
     assert.match(text, new RegExp(`/verify\\?seq=${result.sampleSeq}`));
     assert.match(text, /npm run verify -- \.data\/demo-bundle\.json --rpc http:\/\/rpc/);
+    for (const page of ['nation', 'policy', 'sponsor', 'review']) assert.match(text, new RegExp(`http://127\\.0\\.0\\.1:3000/dashboard/${page} `));
+    assert.match(text, /marketplace +http:\/\/127\.0\.0\.1:3000\/api\/reward\/marketplace \(4 rewards/);
+    assert.equal(text.match(/redeemed +.+ by 0x[0-9a-f]{40}, burn tx 0x[0-9a-f]{64}/g)?.length, 2);
+  });
+
+  it('stocks the marketplace; two players claim Heart, reserve and burn on chain, and the indexer fulfils them', async () => {
+    const rewards = (await pool.query('SELECT title, partner, cost_heart::text AS cost, stock FROM rewards ORDER BY cost_heart')).rows;
+    assert.deepEqual(rewards.map((r) => r.title), DEMO_REWARDS.map((r) => r[0]));
+    assert.ok(rewards.every((r) => r.partner !== '' && r.stock > 0));
+    const { redemptions } = result.marketplace;
+    assert.equal(redemptions.length, 2);
+    assert.equal(new Set(redemptions.map((r) => r.player)).size, 2);
+    const stock = (title: string) => DEMO_REWARDS.find((r) => r[0] === title)![4] - rewards.find((r) => r.title === title)!.stock;
+    for (const title of new Set(redemptions.map((r) => r.reward))) assert.equal(stock(title), redemptions.filter((r) => r.reward === title).length, `${title}: stock held`);
+
+    const deployments = (await loadDeployments(outDir, await opts.reader.getChainId()))!;
+    await new Indexer({ client: opts.reader, pool, deployments, confirmations: 0, finalityDepth: 64, maxBlockRange: 1000, concurrency: 3 }).syncToHead();
+    const rows = (await pool.query(`SELECT id, status, burn_tx_hash, amount::text FROM redemptions ORDER BY id`)).rows;
+    assert.deepEqual(rows, [...redemptions].sort((a, b) => a.redemptionId.localeCompare(b.redemptionId))
+      .map((r) => ({ id: r.redemptionId, status: 'fulfilled', burn_tx_hash: r.burnTxHash, amount: r.amount })));
+    assert.deepEqual((await pool.query(`SELECT count(*)::int AS n FROM chain_events WHERE event_name = 'Claimed'`)).rows[0], { n: 2 });
   });
 
   it('refuses to seed twice', async () => {

@@ -1,6 +1,7 @@
 // Writes the demo world through the real ledger path: rows for zones, missions, players, sponsors,
 // actions, evidence and verification results, then applyImpact per approved action (hash-chained
-// ledger entry + player progress), then two epochs closed with closeEpoch (export, tlog, anchor).
+// ledger entry + player progress), then two epochs closed with closeEpoch (export, tlog, anchor),
+// then the marketplace (rewards with stock; two players claim Heart and redeem: ./marketplace.ts).
 import type pg from 'pg';
 import type { Address, PublicClient, WalletClient } from 'viem';
 import { applyImpact } from '../../api/impact/engine.ts';
@@ -9,6 +10,7 @@ import type { Config } from '../../lib/config.ts';
 import type { Storage } from '../../lib/storage.ts';
 import { signerFromConfig } from '../../tlog/publisher.ts';
 import { closeEpoch, monthEnd, type CloseEpochResult } from '../epoch-close.ts';
+import { seedMarketplace, type MarketplaceResult } from './marketplace.ts';
 import { generateWorld, type Action, type World } from './world.ts';
 
 export const DEMO_MARKER = 'demo.seed';
@@ -16,6 +18,8 @@ export const DEMO_MODEL_VERSION = 'demo-seed:verifier-sim';
 
 export interface SeedOptions {
   pool: pg.Pool; storage: Storage; reader: PublicClient; writer: WalletClient; anchor: Address;
+  /** HeartToken and RewardDistributor: the demo's buyers claim Heart and burn it for rewards. */
+  contracts: { heartToken: Address; distributor: Address };
   config: Pick<Config, 'TLOG_SIGNING_KEY' | 'TLOG_ORIGIN'>;
   seed?: number; players?: number; actions?: number;
   /** The real current time (entries' created_at is the database clock; it cannot be backdated). */
@@ -28,6 +32,7 @@ export interface SeedOptions {
 export interface SeedResult {
   seed: number; zones: number; countries: number; missions: number; players: number; sponsors: number;
   approved: number; rejected: number; entries: number; epochs: CloseEpochResult[]; sampleSeq: number; sampleAddress: string;
+  marketplace: MarketplaceResult;
 }
 
 export class AlreadySeededError extends Error {
@@ -118,11 +123,14 @@ export async function seedDemo(o: SeedOptions): Promise<SeedResult> {
     const res = await closeEpoch({ pool: o.pool, storage: o.storage, reader: o.reader, writer: o.writer, anchor: o.anchor, month, now: closeAt, tlog, log });
     epochs.push(res);
   }
+  const marketplace = await seedMarketplace({ pool: o.pool, reader: o.reader, writer: o.writer, contracts: o.contracts, players: world.players });
+  log(`marketplace: ${marketplace.rewards} rewards, ${marketplace.redemptions.length} redemptions paid on chain (the indexer fulfils them)`);
   const sample = approved[Math.floor(approved.length / 3)] as Action;
   const [s] = (await o.pool.query('SELECT seq::int AS seq, player_address FROM ledger_entries WHERE action_id = $1', [sample.id])).rows;
   return {
     seed, zones: world.zones.length, countries: new Set(world.zones.map((z) => z.country)).size, missions: world.missions.length,
     players: world.players.length - world.sponsors.length, sponsors: world.sponsors.length, approved: approved.length,
     rejected: world.actions.length - approved.length, entries: epochs.at(-1)?.treeSize ?? 0, epochs, sampleSeq: s.seq as number, sampleAddress: s.player_address as string,
+    marketplace,
   };
 }

@@ -1,7 +1,8 @@
 // Nation dashboard (auditors and admins): impact over time, by zone, and Heart by fund bucket,
 // from GET /api/government/nation-dashboard.
 import { drawChart, heart, PALETTE } from './charts.ts';
-import { ApiError, apiGet, askForToken } from './session.ts';
+import { kpis } from './dom.ts';
+import { apiGet, showLoadError } from './session.ts';
 
 interface Aggregate { entries: number; heart: string; impactCredits: string }
 interface NationDashboard {
@@ -13,24 +14,11 @@ interface NationDashboard {
 
 const status = document.getElementById('status') as HTMLElement;
 
-function kpis(d: NationDashboard): void {
-  const cells: [string, string][] = [
+function render(d: NationDashboard): void {
+  kpis('kpis', [
     ['players', d.players.toLocaleString()], ['actions', d.actions.toLocaleString()], ['approved', d.approvedActions.toLocaleString()],
     ['ledger entries', d.totals.entries.toLocaleString()], ['impact credits', Number(d.totals.impactCredits).toLocaleString()], ['Heart earned', heart(d.totals.heart).toLocaleString()],
-  ];
-  const host = document.getElementById('kpis') as HTMLElement;
-  host.replaceChildren(...cells.map(([k, v]) => {
-    const div = document.createElement('div');
-    div.className = 'kpi';
-    div.innerHTML = '<b></b><span></span>';
-    (div.querySelector('b') as HTMLElement).textContent = v;
-    (div.querySelector('span') as HTMLElement).textContent = k;
-    return div;
-  }));
-}
-
-function render(d: NationDashboard): void {
-  kpis(d);
+  ]);
   drawChart('impactByMonth', {
     type: 'line',
     data: {
@@ -55,7 +43,4 @@ function render(d: NationDashboard): void {
   status.textContent = `Updated ${new Date().toLocaleString()}`;
 }
 
-apiGet<NationDashboard>('/api/government/nation-dashboard').then(render, (err: unknown) => {
-  if (err instanceof ApiError && (err.status === 401 || err.status === 403)) askForToken(status, `Sign in as an auditor or admin (${err.code}).`);
-  else status.textContent = `Could not load the dashboard: ${(err as Error).message}`;
-});
+apiGet<NationDashboard>('/api/government/nation-dashboard').then(render, (err: unknown) => showLoadError(status, err, 'an auditor or admin'));
