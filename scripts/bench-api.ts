@@ -4,30 +4,18 @@
 // profile, quest list, leaderboard) at a fixed rate, and proof submissions as
 // fast as they are taken — then a check that no accepted submission was lost or
 // duplicated in Postgres or the verify-proof queue. Prints figures; asserts nothing.
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { createSigner } from 'fast-jwt';
 import pg from 'pg';
-import { childEnv, loadConfig } from '../lib/config.ts';
 import { VERIFY_QUEUE } from '../lib/queues.ts';
-import { createRedis } from '../lib/redis.ts';
-import { migrate } from '../lib/migrator.ts';
-import { Storage } from '../lib/storage.ts';
 import { Failures, mixedReads, readKinds, submissions } from './bench-api/load.ts';
 import { pidListeningOn, processCpuMicros } from './bench-api/process-cpu.ts';
 import { seed } from './bench-api/seed.ts';
+import { startBenchStack } from './bench-api/stack.ts';
 import { auditSubmissions, prepareSubmissions } from './bench-api/submissions.ts';
-import { deployOneHeart } from './deploy.ts';
-import { startChain } from './stack/chain.ts';
-import { freePort } from './stack/free-port.ts';
-import { startPostgres } from './stack/postgres.ts';
-import { startRedis } from './stack/redis.ts';
-import { startS3 } from './stack/s3.ts';
-import type { RunningService } from './stack/service.ts';
-import { supervise } from './stack/supervise.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -62,38 +50,13 @@ async function settled(sql: pg.Pool): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
 }
-const running: RunningService[] = [];
-const dir = await mkdtemp(path.join(os.tmpdir(), 'oneheart-bench-api-'));
-
-async function stopAll() {
-  for (const s of running.reverse()) await s.stop().catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stopAll().then(() => process.exit(130)));
+const stack = await startBenchStack('bench-api');
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stack.stop().then(() => process.exit(130)));
 
 try {
   const loadAvgBefore = os.loadavg()[0]!;
-  const postgres = await startPostgres({ dataDir: path.join(dir, 'pg'), persistent: false });
-  running.push(postgres);
-  const databaseUrl = postgres.adminUrl();
-  await migrate(databaseUrl);
-  const redis = await startRedis();
-  running.push(redis);
-  const s3 = await startS3({ dir: path.join(dir, 's3') });
-  running.push(s3);
-  const chain = await startChain();
-  running.push(chain);
-  const port = await freePort();
-  const env = {
-    DATABASE_URL: databaseUrl, REDIS_URL: redis.url, S3_ENDPOINT: s3.url, RPC_URL: chain.url, PORT: String(port),
-    DEPLOYMENTS_DIR: path.join(dir, 'deployments'), LOG_LEVEL: 'warn', NODE_ENV: 'development',
-  };
-  const config = loadConfig(childEnv(env));
-  await deployOneHeart({ rpcUrl: chain.url, deployerPrivateKey: config.OPERATOR_PRIVATE_KEY, outDir: env.DEPLOYMENTS_DIR });
-  const storage = new Storage(config);
-  await storage.ensureBucket();
-  const sql = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-  const redisClient = createRedis(redis.url);
+  const { config, port, url, sql, storage } = stack;
+  const redisClient = stack.redis;
 
   log(`seeding ${PLAYERS} players and ${ENTRIES} ledger entries ...`);
   const seedStart = Date.now();
@@ -104,8 +67,7 @@ try {
   log(`prepared ${subs.length} submissions (assignments + uploaded evidence)`);
 
   const profile: Record<string, string> = flags['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(flags['cpu-prof'])}` } : {};
-  running.push(await supervise({ name: 'api', script: path.resolve(import.meta.dirname, '../api/server.ts'), env: { ...env, ...profile }, readyUrl: `http://127.0.0.1:${port}/ready` }));
-  const url = `http://127.0.0.1:${port}`;
+  await stack.startApi(profile);
   const sign = createSigner({ key: config.JWT_SECRET, algorithm: 'HS256', expiresIn: 3_600_000 });
   const tokens = new Map<string, string>();
   const tokenFor = (p: { id: string; address: string }) => {
@@ -178,12 +140,9 @@ try {
   for (const [a, b, c] of rows) console.log(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
   for (const f of [...readFailures.samples, ...submitFailures.samples]) console.log(`  sample failure: ${f}`);
   console.log('');
-  await sql.end();
-  redisClient.disconnect();
-  storage.destroy();
 } catch (err) {
   console.error('[bench:api] failed:', err);
   process.exitCode = 1;
 } finally {
-  await stopAll();
+  await stack.stop();
 }
