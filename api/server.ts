@@ -5,7 +5,9 @@ import { buildApp } from './app.ts';
 import { createDeps } from './deps.ts';
 import { startImpactWorker } from './impact/worker.ts';
 import { startNotificationWorkers } from './notifications/workers.ts';
+import { verifyQueue } from './proofs/queue.ts';
 import { startMarketSweeper } from './rewards/sweeper.ts';
+import { startRequeueSweeper } from '../lib/verify-requeue.ts';
 
 let config;
 try {
@@ -24,6 +26,8 @@ await app.listen({ host: config.HOST, port: config.PORT });
 const impactWorker = startImpactWorker(deps);
 const notificationWorkers = await startNotificationWorkers(deps, logger);
 const marketSweeper = startMarketSweeper(deps, (err) => logger.warn({ err }, 'market sweep failed'));
+const requeueQueue = verifyQueue(deps);
+const requeueSweeper = startRequeueSweeper(deps.db, requeueQueue, (err) => logger.warn({ err }, 'verify re-enqueue sweep failed'));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -34,6 +38,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     await impactWorker.close();
     await notificationWorkers.close();
     await marketSweeper.close();
+    await requeueSweeper.close();
+    await requeueQueue.close();
     await app.close();
     await deps.close();
     process.exit(0);

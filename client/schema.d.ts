@@ -2808,274 +2808,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/admin/moderation": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Moderation queue: comments in a status (default pending), oldest first; items are { kind: "comment", ... } */
-        get: {
-            parameters: {
-                query?: {
-                    status?: "pending" | "hidden" | "visible";
-                    limit?: string;
-                    cursor?: string;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            items: {
-                                /** @enum {string} */
-                                kind: "comment";
-                                id: string;
-                                status: string;
-                                flags: string[];
-                                body: string;
-                                authorId: string;
-                                zoneId: string;
-                                actionId: string | null;
-                                sentiment: number;
-                                moderationVersion: number;
-                                createdAt: string;
-                                reviewerId: string | null;
-                                reviewedAt: string | null;
-                                reviewReason: string | null;
-                            }[];
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                                details?: unknown;
-                                requestId: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                                details?: unknown;
-                                requestId: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                                details?: unknown;
-                                requestId: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                                details?: unknown;
-                                requestId: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/admin/moderation/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Approve (show) or hide a comment, with a reason; audited; repeating a decision changes nothing */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @enum {string} */
-                        decision: "approve" | "hide";
-                        reason: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            item: {
-                                /** @enum {string} */
-                                kind: "comment";
-                                id: string;
-                                status: string;
-                                flags: string[];
-                                body: string;
-                                authorId: string;
-                                zoneId: string;
-                                actionId: string | null;
-                                sentiment: number;
-                                moderationVersion: number;
-                                createdAt: string;
-                                reviewerId: string | null;
-                                reviewedAt: string | null;
-                                reviewReason: string | null;
-                            };
-                            changed: boolean;
-                        };
-                    };
-                };
-                /** @description Default Response */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                                details?: unknown;
-                                requestId: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                                details?: unknown;
-                                requestId: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                                details?: unknown;
-                                requestId: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                                details?: unknown;
-                                requestId: string;
-                            };
-                        };
-                    };
-                };
-                /** @description Default Response */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            error: {
-                                code: string;
-                                message: string;
-                                details?: unknown;
-                                requestId: string;
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/admin/community-health": {
         parameters: {
             query?: never;
@@ -9470,11 +9202,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Pending review items (oldest first) with flags, rule results, scores and short-lived evidence URLs (admin) */
+        /** Pending review items, oldest first: proofs the verifier sent to review (flags, rule results, scores, short-lived evidence URLs) and comments moderation held back; `kind` filters (admin) */
         get: {
             parameters: {
                 query?: {
-                    kind?: "proof";
+                    kind?: "proof" | "comment";
                     /** @description a flag the item carries: `hard:geofence`, or `geofence` for either severity */
                     flag?: string;
                     zoneId?: string;
@@ -9494,7 +9226,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            items: {
+                            items: ({
                                 /** @enum {string} */
                                 kind: "proof";
                                 id: string;
@@ -9530,7 +9262,23 @@ export interface paths {
                                     width: number | null;
                                     height: number | null;
                                 }[];
-                            }[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "comment";
+                                id: string;
+                                status: string;
+                                flags: string[];
+                                body: string;
+                                authorId: string;
+                                zoneId: string;
+                                actionId: string | null;
+                                sentiment: number;
+                                moderationVersion: number;
+                                createdAt: string;
+                                reviewerId: string | null;
+                                reviewedAt: string | null;
+                                reviewReason: string | null;
+                            })[];
                             total: number;
                             limit: number;
                             offset: number;
@@ -9620,7 +9368,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve or reject a review item with a reason (admin; audited; one decision per item, a second answers 409 ALREADY_DECIDED) */
+        /** Approve or reject a review item (kind proof or comment) with a reason (admin; audited; one decision per item: the same again returns it, a different one answers 409 ALREADY_DECIDED) */
         post: {
             parameters: {
                 query?: never;
@@ -9637,8 +9385,11 @@ export interface paths {
                          * @default proof
                          * @enum {string}
                          */
-                        kind?: "proof";
-                        /** @enum {string} */
+                        kind?: "proof" | "comment";
+                        /**
+                         * @description a comment: approve shows it, reject hides it
+                         * @enum {string}
+                         */
                         decision: "approve" | "reject";
                         reason: string;
                     };
@@ -9653,7 +9404,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             /** @enum {string} */
-                            kind: "proof";
+                            kind: "proof" | "comment";
                             id: string;
                             decision: string;
                             reason: string;

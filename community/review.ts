@@ -1,10 +1,9 @@
-// Admin moderation of comments: the queue (items shaped `{ kind: 'comment', ... }`
-// so it can be merged with other review queues) and approve/hide decisions,
-// each audited in audit_log in the same transaction.
-import { notFound } from '../api/errors.ts';
+// Admin moderation of comments: the queue (items shaped `{ kind: 'comment', ... }`,
+// merged into the admin review queue by api/review/comments.ts) and approve/hide
+// decisions, each audited in audit_log in the same transaction.
+import { conflict, notFound } from '../api/errors.ts';
 import type { Db } from '../lib/db.ts';
 import type { Comment, CommentStatus } from '../lib/generated/prisma/client.ts';
-import { after, decodeCursor, pageOf } from './cursor.ts';
 
 export type Decision = 'approve' | 'hide';
 
@@ -14,17 +13,6 @@ export const moderationItem = (c: Comment) => ({
   sentiment: c.sentiment, moderationVersion: c.moderationVersion, createdAt: c.createdAt.toISOString(),
   reviewerId: c.reviewerId, reviewedAt: c.reviewedAt?.toISOString() ?? null, reviewReason: c.reviewReason,
 });
-
-/** Comments in `status`, oldest first (a queue). */
-export async function moderationQueue(db: Db, status: CommentStatus, limit: number, cursor?: string) {
-  const rows = await db.comment.findMany({
-    where: { status, ...(cursor ? after(decodeCursor(cursor), 'asc') : {}) },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    take: limit + 1,
-  });
-  const { items, nextCursor } = pageOf(rows, limit);
-  return { items: items.map(moderationItem), nextCursor };
-}
 
 export interface ReviewInput {
   commentId: string;
@@ -38,15 +26,19 @@ export interface ReviewInput {
  * approve → visible, hide → hidden, recorded with the reviewer and reason and
  * one audit_log row. Idempotent: a comment already reviewed into that state is
  * returned unchanged (`changed: false`, no audit row). A later opposite
- * decision is allowed and audited like the first.
+ * decision is audited like the first, unless `once` (the admin review queue):
+ * then a reviewed comment answers 409 ALREADY_DECIDED to a different decision.
  */
-export async function reviewComment(db: Db, input: ReviewInput, now = new Date()): Promise<{ comment: Comment; changed: boolean }> {
+export async function reviewComment(db: Db, input: ReviewInput, now = new Date(), o: { once?: boolean } = {}): Promise<{ comment: Comment; changed: boolean }> {
   const target: CommentStatus = input.decision === 'approve' ? 'visible' : 'hidden';
   return db.$transaction(async (tx) => {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM comments WHERE id = ${input.commentId}::uuid FOR UPDATE`;
     if (!locked[0]) throw notFound('comment');
     const current = await tx.comment.findUniqueOrThrow({ where: { id: input.commentId } });
     if (current.status === target && current.reviewedAt) return { comment: current, changed: false };
+    if (o.once && current.reviewedAt) {
+      throw conflict('ALREADY_DECIDED', `comment ${current.id} was already decided (${current.status}) at ${current.reviewedAt.toISOString()}`);
+    }
     const comment = await tx.comment.update({
       where: { id: input.commentId },
       data: { status: target, reviewerId: input.adminId, reviewedAt: now, reviewReason: input.reason },

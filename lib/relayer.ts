@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import type { Address, Hex, PublicClient, WalletClient } from 'viem';
 import { createChainWriter } from './chain.ts';
+import { lockSender, nextNonce } from './sender-nonce.ts';
 import { inTransaction } from './transaction.ts';
 
 export type RelayStatus = 'pending' | 'confirmed' | 'failed';
@@ -40,7 +41,8 @@ const view = (r: Row): RelayedTx => ({
 
 /**
  * Invariant: a nonce is assigned and its transaction handed to the node while holding a
- * Postgres advisory lock keyed by (chain, sender), so every instance sees the previous
+ * Postgres advisory lock keyed by (chain, sender) (lib/sender-nonce.ts, shared with epoch
+ * anchoring when it signs with the same key), so every instance sees the previous
  * send in the node's pending count (and in relayer_transactions) before it picks the next
  * nonce. The lock is transaction-scoped: a crashed instance releases it with its connection.
  */
@@ -76,14 +78,10 @@ export class Relayer {
   async send(req: RelayRequest): Promise<RelayedTx> {
     const chainId = await this.chain();
     return inTransaction(this.o.pool, async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`oneheart.relayer:${chainId}:${this.address}`]);
+      await lockSender(c, chainId, this.address);
       const existing = (await c.query<Row>('SELECT kind, ref, tx_hash, nonce, status, block_number::text FROM relayer_transactions WHERE kind = $1 AND ref = $2', [req.kind, req.ref])).rows[0];
       if (existing && existing.status !== 'failed') return view(existing);
-      const [onChain, tracked] = await Promise.all([
-        this.o.chain.getTransactionCount({ address: this.address, blockTag: 'pending' }),
-        c.query<{ next: number | null }>(`SELECT max(nonce) + 1 AS next FROM relayer_transactions WHERE chain_id = $1 AND sender = $2 AND status = 'pending'`, [chainId, this.address]),
-      ]);
-      const nonce = Math.max(onChain, tracked.rows[0]?.next ?? 0);
+      const nonce = await nextNonce(c, this.o.chain, chainId, this.address);
       const w = this.writer;
       const txHash = await w.sendTransaction({ account: w.account!, chain: null, to: req.to, data: req.data, nonce, gas: req.gas });
       const { rows } = await c.query<Row>(

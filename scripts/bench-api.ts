@@ -1,32 +1,21 @@
-// `npm run bench:api [-- --quick]`: the API under load on the embedded stack
+// `npm run bench:api [-- --quick] [-- --cpu-prof <dir>]`: the API under load on the embedded stack
 // (like `npm start`, in a temporary data dir): 100k players and 1M hash-chained
 // ledger entries seeded in bulk, then autocannon — mixed reads (proof bundle,
 // profile, quest list, leaderboard) at a fixed rate, and proof submissions as
 // fast as they are taken — then a check that no accepted submission was lost or
 // duplicated in Postgres or the verify-proof queue. Prints figures; asserts nothing.
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { createSigner } from 'fast-jwt';
 import pg from 'pg';
-import { childEnv, loadConfig } from '../lib/config.ts';
 import { VERIFY_QUEUE } from '../lib/queues.ts';
-import { createRedis } from '../lib/redis.ts';
-import { migrate } from '../lib/migrator.ts';
-import { Storage } from '../lib/storage.ts';
 import { Failures, mixedReads, readKinds, submissions } from './bench-api/load.ts';
+import { pidListeningOn, processCpuMicros } from './bench-api/process-cpu.ts';
 import { seed } from './bench-api/seed.ts';
+import { startBenchStack } from './bench-api/stack.ts';
 import { auditSubmissions, prepareSubmissions } from './bench-api/submissions.ts';
-import { deployOneHeart } from './deploy.ts';
-import { startChain } from './stack/chain.ts';
-import { freePort } from './stack/free-port.ts';
-import { startPostgres } from './stack/postgres.ts';
-import { startRedis } from './stack/redis.ts';
-import { startS3 } from './stack/s3.ts';
-import type { RunningService } from './stack/service.ts';
-import { supervise } from './stack/supervise.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -36,6 +25,7 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '1000' },
     'read-seconds': { type: 'string' },
     'submit-seconds': { type: 'string' },
+    'cpu-prof': { type: 'string' }, // a directory: the API process runs with node --cpu-prof and writes its profile there on exit
   },
 });
 const quick = flags.quick ?? false;
@@ -44,6 +34,7 @@ const ENTRIES = Number(flags.entries ?? (quick ? 100_000 : 1_000_000));
 const RATE = Number(flags.rate);
 const READ_S = Number(flags['read-seconds'] ?? (quick ? 15 : 60));
 const SUBMIT_S = Number(flags['submit-seconds'] ?? (quick ? 10 : 30));
+const CPU_REQUESTS = quick ? 500 : 1_500; // per read kind, for its API CPU time per request
 const SUBMISSIONS = Math.max(1_000, SUBMIT_S * 400); // twice the target rate: the API should not run out
 
 const log = (s: string) => console.log(`[bench:api] ${s}`);
@@ -59,38 +50,13 @@ async function settled(sql: pg.Pool): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
   }
 }
-const running: RunningService[] = [];
-const dir = await mkdtemp(path.join(os.tmpdir(), 'oneheart-bench-api-'));
-
-async function stopAll() {
-  for (const s of running.reverse()) await s.stop().catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
-}
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stopAll().then(() => process.exit(130)));
+const stack = await startBenchStack('bench-api');
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void stack.stop().then(() => process.exit(130)));
 
 try {
   const loadAvgBefore = os.loadavg()[0]!;
-  const postgres = await startPostgres({ dataDir: path.join(dir, 'pg'), persistent: false });
-  running.push(postgres);
-  const databaseUrl = postgres.adminUrl();
-  await migrate(databaseUrl);
-  const redis = await startRedis();
-  running.push(redis);
-  const s3 = await startS3({ dir: path.join(dir, 's3') });
-  running.push(s3);
-  const chain = await startChain();
-  running.push(chain);
-  const port = await freePort();
-  const env = {
-    DATABASE_URL: databaseUrl, REDIS_URL: redis.url, S3_ENDPOINT: s3.url, RPC_URL: chain.url, PORT: String(port),
-    DEPLOYMENTS_DIR: path.join(dir, 'deployments'), LOG_LEVEL: 'warn', NODE_ENV: 'development',
-  };
-  const config = loadConfig(childEnv(env));
-  await deployOneHeart({ rpcUrl: chain.url, deployerPrivateKey: config.OPERATOR_PRIVATE_KEY, outDir: env.DEPLOYMENTS_DIR });
-  const storage = new Storage(config);
-  await storage.ensureBucket();
-  const sql = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-  const redisClient = createRedis(redis.url);
+  const { config, port, url, sql, storage } = stack;
+  const redisClient = stack.redis;
 
   log(`seeding ${PLAYERS} players and ${ENTRIES} ledger entries ...`);
   const seedStart = Date.now();
@@ -100,8 +66,8 @@ try {
   const subs = await prepareSubmissions(sql, storage, world, submitters, SUBMISSIONS);
   log(`prepared ${subs.length} submissions (assignments + uploaded evidence)`);
 
-  running.push(await supervise({ name: 'api', script: path.resolve(import.meta.dirname, '../api/server.ts'), env, readyUrl: `http://127.0.0.1:${port}/ready` }));
-  const url = `http://127.0.0.1:${port}`;
+  const profile: Record<string, string> = flags['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(flags['cpu-prof'])}` } : {};
+  await stack.startApi(profile);
   const sign = createSigner({ key: config.JWT_SECRET, algorithm: 'HS256', expiresIn: 3_600_000 });
   const tokens = new Map<string, string>();
   const tokenFor = (p: { id: string; address: string }) => {
@@ -122,11 +88,18 @@ try {
   const coldMs = Date.now() - coldStart;
   const kinds = readKinds(world);
   await mixedReads(url, kinds, readers, tokenFor, { rate: 100, duration: 3 });
-  // Each read alone at a light rate: where the time goes.
+  // Each read alone at a light rate: where the time goes. The API process's CPU
+  // time over those requests (less its idle CPU over the same time) per request.
+  const apiPid = await pidListeningOn(port);
+  const idleStart = [await processCpuMicros(apiPid), performance.now()] as const;
+  await new Promise((r) => setTimeout(r, 3_000));
+  const idleCpuPerMs = (await processCpuMicros(apiPid) - idleStart[0]) / (performance.now() - idleStart[1]);
   const perKind: [string, string, string][] = [];
   for (const kind of kinds) {
-    const r = await mixedReads(url, [kind], readers.slice(-20_000), tokenFor, { rate: 50, duration: quick ? 3 : 5 });
-    perKind.push([`  ${kind.name} alone`, '50 req/s', `p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, non-2xx ${r.non2xx}`]);
+    const [cpu0, t0] = [await processCpuMicros(apiPid), performance.now()];
+    const r = await mixedReads(url, [kind], readers.slice(-20_000), tokenFor, { rate: 100, duration: 0, amount: CPU_REQUESTS });
+    const cpuUs = (await processCpuMicros(apiPid) - cpu0 - idleCpuPerMs * (performance.now() - t0)) / (r['2xx'] + r.non2xx);
+    perKind.push([`  ${kind.name} alone`, `100 req/s, ${CPU_REQUESTS} req`, `p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms, non-2xx ${r.non2xx}, API CPU ${cpuUs.toFixed(0)} µs/req`]);
   }
 
   log(`mixed reads at ${RATE} req/s for ${READ_S} s ...`);
@@ -150,6 +123,7 @@ try {
   const rows: [string, string, string][] = [
     ['seed', `${PLAYERS} players, ${ENTRIES} entries`, `${seedSeconds.toFixed(1)} s (${Math.round(ENTRIES / seedSeconds)} entries/s incl. players)`],
     ['first proof (cold tree)', `log tree over ${ENTRIES} entries`, `${coldMs} ms`],
+    ['API process idle', 'subtracted from the CPU figures', `${(idleCpuPerMs / 10).toFixed(1)} % of a core`],
     ...perKind,
     ['reads: rate achieved', `target ${RATE} req/s, ${READ_S} s`, `${reads.requests.average.toFixed(0)} req/s`],
     ['reads: latency p50 / p99', 'target p99 ≤ 25 ms', `${ms(reads.latency.p50)} / ${ms(reads.latency.p99)} (max ${ms(reads.latency.max)})`],
@@ -166,12 +140,9 @@ try {
   for (const [a, b, c] of rows) console.log(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
   for (const f of [...readFailures.samples, ...submitFailures.samples]) console.log(`  sample failure: ${f}`);
   console.log('');
-  await sql.end();
-  redisClient.disconnect();
-  storage.destroy();
 } catch (err) {
   console.error('[bench:api] failed:', err);
   process.exitCode = 1;
 } finally {
-  await stopAll();
+  await stack.stop();
 }

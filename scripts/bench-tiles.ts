@@ -9,6 +9,9 @@
  *    1M and 100M entries (mean/max over 2,000 random indexes), next to a plain RFC 6962 proof's size.
  * 3. Verifies --proofs random entries over HTTP with the browser code path (tlog/client.ts, crypto.subtle):
  *    one shared client (tile cache warm as it goes) and --cold fresh clients; reports proofs/s and p99.
+ * 4. The API's proof bundles for comparison (skip with --no-api): --entries hash-chained entries seeded in
+ *    Postgres (scripts/bench-api/seed.ts) on the embedded stack, then --proofs random
+ *    GET /api/ledger/entries/:seq/proof at --concurrency; reports proofs/s, p50/p99 and the API's CPU µs per proof.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -32,10 +35,15 @@ import { inclusionRanges, tilesForRanges } from '../tlog/tile-proofs.ts';
 import { TILE_WIDTH, tilePath, TileWriter } from '../tlog/tiles.ts';
 import type { TileData } from '../tlog/tiles.ts';
 import { DEV_TLOG_SIGNING_KEY } from '../lib/config.ts';
+import autocannon from 'autocannon';
+import { createSigner } from 'fast-jwt';
+import { pidListeningOn, processCpuMicros } from './bench-api/process-cpu.ts';
+import { seed as seedLedger } from './bench-api/seed.ts';
+import { startBenchStack } from './bench-api/stack.ts';
 
 const { values } = parseArgs({ options: {
   entries: { type: 'string', default: '1000000' }, proofs: { type: 'string', default: '10000' },
-  cold: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '32' },
+  cold: { type: 'string', default: '1000' }, concurrency: { type: 'string', default: '32' }, 'no-api': { type: 'boolean', default: false },
 } });
 const N = Number(values.entries);
 const PROOFS = Number(values.proofs);
@@ -171,11 +179,45 @@ async function main(): Promise<void> {
     };
     await run(PROOFS, false, `HTTP, one client (tile cache), concurrency ${CONC}`);
     await run(COLD, true, `HTTP, fresh client per proof, concurrency ${CONC}`);
+    if (!values['no-api']) await apiProofs();
   } finally {
     storage.destroy();
     s3.stop();
     await closeDefaultHashPool();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** 4. The same number of proofs as API proof bundles (GET /api/ledger/entries/:seq/proof) over a seeded ledger of N entries. */
+async function apiProofs(): Promise<void> {
+  const stack = await startBenchStack('bench-tiles');
+  try {
+    let t0 = performance.now();
+    const world = await seedLedger(stack.sql, stack.redis, stack.config.REDIS_PREFIX, { players: 1_000, entries: N, log: () => undefined });
+    // signed in as seeded players in turn, so per-player rate limits apply as in production (anonymous callers get 10/min per IP)
+    const sign = createSigner({ key: stack.config.JWT_SECRET, algorithm: 'HS256', expiresIn: 3_600_000 });
+    const tokens = world.players.map((p) => `Bearer ${sign({ sub: p.id, role: 'player', address: p.address })}`);
+    let n = 0;
+    const seedS = seconds(t0);
+    await stack.startApi();
+    t0 = performance.now();
+    for (let attempt = 1; ; attempt++) { // the first proof builds the epoch's log tree (a build past 30 s drops that request; a retry finds it)
+      const r = await fetch(`${stack.url}/api/ledger/entries/0/proof`, { headers: { authorization: tokens[0]! } }).catch((err: unknown) => err as Error);
+      if (!(r instanceof Error) && r.status === 200) break;
+      if (attempt === 10) throw new Error(`API proof warm-up failed: ${r instanceof Error ? r.message : r.status}`);
+    }
+    const coldS = seconds(t0);
+    const pid = await pidListeningOn(stack.port);
+    const cpu0 = await processCpuMicros(pid);
+    const r = await autocannon({
+      url: stack.url, connections: CONC, amount: PROOFS, timeout: 30,
+      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/ledger/entries/${rand(N)}/proof`, headers: { authorization: tokens[n++ % tokens.length]! } }) }],
+    });
+    const cpuUs = (await processCpuMicros(pid) - cpu0) / Math.max(1, r['2xx'] + r.non2xx);
+    console.log(`API proof bundles: ${N.toLocaleString()} entries seeded in ${seedS.toFixed(1)} s; first proof (log tree build) ${coldS.toFixed(1)} s`);
+    console.log(`API, GET /api/ledger/entries/:seq/proof, concurrency ${CONC}: ${(r['2xx'] + r.non2xx).toLocaleString()} proofs in ${r.duration.toFixed(1)} s = ${Math.round(r['2xx'] / r.duration).toLocaleString()} proofs/s; latency p50 ${r.latency.p50.toFixed(1)} ms, p99 ${r.latency.p99.toFixed(1)} ms; non-2xx ${r.non2xx}, errors ${r.errors}; API CPU ${cpuUs.toFixed(0)} µs per proof`);
+  } finally {
+    await stack.stop();
   }
 }
 

@@ -12,6 +12,7 @@ import { toHex } from '../ledger/index.ts';
 import { buildEpochExport, EXPORT_FILES } from '../lib/epoch-export.ts';
 import { ledgerAnchorAbi } from '../lib/ledger-anchor.ts';
 import { lockLedger, readEncodedRange } from '../lib/ledger-store.ts';
+import { sendWithSenderLock } from '../lib/sender-nonce.ts';
 import type { Storage } from '../lib/storage.ts';
 import { publishLog, signerFromConfig } from '../tlog/publisher.ts';
 import type { PublishOptions } from '../tlog/publisher.ts';
@@ -155,10 +156,11 @@ async function anchor(o: CloseEpochOptions, epoch: number, row: Row, proof: Uint
   }
   const account = o.writer.account;
   if (!account) throw new Error('chain writer has no account');
-  const txHash = await o.writer.writeContract({
-    address: o.anchor, abi: ledgerAnchorAbi, functionName: 'anchorEpoch', account, chain: null,
+  // The operator key may be the API relayer's too: the nonce is chosen under the same send lock.
+  const txHash = await sendWithSenderLock({ pool: o.pool, chain: o.reader }, account.address, (nonce) => o.writer.writeContract({
+    address: o.anchor, abi: ledgerAnchorAbi, functionName: 'anchorEpoch', account, chain: null, nonce,
     args: [BigInt(epoch), BigInt(row.tree_size as string), toHex(new Uint8Array(row.log_root as Buffer)), toHex(new Uint8Array(row.rewards_root as Buffer)), uri, toHex(hash), proof.map(toHex)],
-  });
+  }));
   await o.pool.query(`UPDATE epochs SET status = 'anchoring', anchor_tx_hash = $2 WHERE epoch = $1`, [epoch, txHash]);
   log(`epoch ${epoch}: anchorEpoch sent ${txHash}`);
   if (o.stopAfter === 'send') throw new Error('stopped after send');

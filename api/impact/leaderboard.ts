@@ -1,5 +1,6 @@
 // Leaderboards in Redis sorted sets: XP earned per UTC day and ISO week, overall and per zone.
 // Derived data (the ledger is the source of truth), updated after applyImpact commits a new entry.
+import { ReadCache } from '../../lib/read-cache.ts';
 import type { Redis } from '../../lib/redis.ts';
 
 export const LEADERBOARD_PERIODS = ['daily', 'weekly'] as const;
@@ -23,7 +24,17 @@ export function periodBucket(period: LeaderboardPeriod, at: Date): string {
 export interface ImpactScore { playerId: string; zoneId: string | null; xp: number; at: Date }
 
 export class Leaderboard {
-  constructor(private readonly redis: Redis, private readonly prefix: string) {}
+  /** Cached GET /api/leaderboard views, dropped whenever their board changes. */
+  readonly views: ReadCache;
+
+  constructor(private readonly redis: Redis, private readonly prefix: string) {
+    this.views = new ReadCache(redis, prefix);
+  }
+
+  /** The cache key of the rendered view of one board. */
+  viewKey(period: LeaderboardPeriod, at: Date, zoneId?: string | null): string {
+    return this.views.key('lb', period, periodBucket(period, at), zoneId ?? 'all');
+  }
 
   key(period: LeaderboardPeriod, at: Date, zoneId?: string | null): string {
     return `${this.prefix}lb:${period}:${periodBucket(period, at)}${zoneId ? `:zone:${zoneId}` : ''}`;
@@ -32,12 +43,16 @@ export class Leaderboard {
   /** Adds one new ledger entry's XP to the day's and week's boards (overall and its zone). */
   async record(s: ImpactScore): Promise<void> {
     const m = this.redis.multi();
+    const views: string[] = [];
     for (const period of LEADERBOARD_PERIODS) {
-      for (const key of [this.key(period, s.at), ...(s.zoneId ? [this.key(period, s.at, s.zoneId)] : [])]) {
+      for (const zone of [null, ...(s.zoneId ? [s.zoneId] : [])]) {
+        const key = this.key(period, s.at, zone);
         m.zincrby(key, s.xp, s.playerId).expire(key, TTL_S[period]);
+        views.push(this.viewKey(period, s.at, zone));
       }
     }
     await m.exec();
+    await this.views.invalidate(...views);
   }
 
   /** Top players (best first) with their scores. */

@@ -27,6 +27,7 @@ declare module 'fastify' {
 }
 
 const unauthenticated = (message = 'sign in first') => new ApiError(401, 'UNAUTHENTICATED', message);
+const BEARER = /^Bearer ([^ ]+)$/i;
 const digest = (v: string) => createHash('sha256').update(v).digest();
 
 /**
@@ -39,7 +40,7 @@ export default fp(async function auth(app: FastifyInstance, { config, access }: 
   await app.register(fastifyJwt, {
     secret: config.JWT_SECRET,
     sign: { algorithm: 'HS256', expiresIn: ACCESS_TOKEN_TTL_S },
-    verify: { algorithms: ['HS256'] },
+    verify: { algorithms: ['HS256'], cache: 10_000 }, // verified tokens are remembered until they expire (fast-jwt LRU)
   });
 
   app.addHook('onRoute', (route) => {
@@ -48,16 +49,21 @@ export default fp(async function auth(app: FastifyInstance, { config, access }: 
   });
 
   app.addHook('onRequest', async (req) => {
-    if (req.headers.authorization === undefined) return;
+    const header = req.headers.authorization;
+    if (header === undefined) return;
     let claims: AccessClaims & { iat?: number };
     try {
-      claims = await req.jwtVerify<AccessClaims & { iat?: number }>();
+      // app.jwt.verify: the plugin's one verifier, synchronous (req.jwtVerify re-decodes and re-merges options per request)
+      const token = BEARER.exec(header)?.[1];
+      if (!token) throw new Error('not a bearer token');
+      claims = { ...app.jwt.verify<AccessClaims & { iat?: number }>(token) }; // a copy: the verifier's cache keeps the original
       if (typeof claims.sub !== 'string' || typeof claims.role !== 'string') throw new Error('bad claims');
     } catch {
       req.user = null as unknown as AccessClaims;
       req.authError = unauthenticated('invalid or expired access token');
       return;
     }
+    req.user = claims;
     const refused = access ? await access(claims) : null;
     if (refused) {
       req.user = null as unknown as AccessClaims;

@@ -1,10 +1,9 @@
-import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { IMPACT_QUEUE, VERIFY_QUEUE } from '../../lib/queues.ts';
 import { epochsByStatus, latestEpoch, ledgerSize, QUEUE_STATES } from '../admin/platform-state.ts';
 import type { Deps } from '../deps.ts';
+import { impactQueue, verifyQueue } from '../proofs/queue.ts';
 import { indexerStatus, type IndexerStatusView } from '../indexer-status.ts';
 
 /**
@@ -33,7 +32,7 @@ export default fp(async function metrics(app: FastifyInstance, { deps }: { deps:
     labelNames: ['method', 'route', 'class'] as const,
     registers: [registry],
   });
-  const queues = [VERIFY_QUEUE, IMPACT_QUEUE].map((name) => new Queue(name, { connection: deps.redis, prefix: deps.config.VERIFIER_QUEUE_PREFIX }));
+  const queues = [verifyQueue(deps), impactQueue(deps)];
 
   const gauge = (name: string, help: string, collect: () => Promise<number | null>) =>
     new Gauge({

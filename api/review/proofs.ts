@@ -85,9 +85,9 @@ interface Existing { decision: Decision; reason: string; reviewer_id: string; cr
  * row: a review_decisions row (the verifier's record is left as it was) and,
  * on reject, the action's status. An approve then takes the automatic path:
  * an apply-impact job with jobId = actionId, so the ledger gets one entry.
- * A second decision answers 409 ALREADY_DECIDED and changes nothing (an
- * approve whose job was lost to a crash after commit is re-enqueued, a no-op
- * otherwise).
+ * The same decision again returns the first outcome; a different one answers
+ * 409 ALREADY_DECIDED; neither changes anything (an approve whose job was lost
+ * to a crash after commit is re-enqueued, a no-op otherwise).
  */
 export async function decideProof(pool: pg.Pool, impact: Queue<ImpactJobData>, input: DecisionInput): Promise<ReviewOutcome> {
   const { id, decision, reason, reviewerId, ip } = input;
@@ -110,7 +110,7 @@ export async function decideProof(pool: pg.Pool, impact: Queue<ImpactJobData>, i
     return { d: { decision, reason, reviewer_id: reviewerId, created_at: row?.created_at ?? new Date() }, existed: false };
   });
   if (d.decision === 'approve') await impact.add(IMPACT_JOB, { actionId: id }, jobOptions(id));
-  if (existed) {
+  if (existed && d.decision !== decision) {
     throw conflict('ALREADY_DECIDED', `proof ${id} was already decided (${d.decision}) at ${d.created_at.toISOString()}`);
   }
   return { kind: 'proof', id, decision: d.decision, reason: d.reason, reviewerId: d.reviewer_id, decidedAt: d.created_at.toISOString() };

@@ -1,11 +1,12 @@
-// The human review queue: items of several kinds (proofs the verifier could not decide; others may
-// join: each kind lists its pending items and records one decision per item, append-only).
-export const REVIEW_KINDS = ['proof'] as const;
+// The human review queue: items of several kinds (proofs the verifier could not decide, comments
+// moderation held back): each kind lists its pending items and records one decision per item.
+export const REVIEW_KINDS = ['proof', 'comment'] as const;
 export type ReviewKind = (typeof REVIEW_KINDS)[number];
 export type Decision = 'approve' | 'reject';
 
 export interface ReviewQuery {
-  kind: ReviewKind;
+  /** One kind, or every kind merged oldest first. */
+  kind?: ReviewKind;
   /** A flag the item carries, e.g. `hard:geofence` or just `geofence`. */
   flag?: string;
   zoneId?: string;

@@ -120,7 +120,7 @@ describe('admin review queue', () => {
   });
 
   it('answers 400 to bad input and changes nothing', async () => {
-    for (const q of ['?limit=0', '?flag=Bad%20Flag', '?zoneId=nope', '?kind=comment', '?sort=asc']) assert.equal((await list(q)).statusCode, 400, q);
+    for (const q of ['?limit=0', '?flag=Bad%20Flag', '?zoneId=nope', '?kind=video', '?sort=asc']) assert.equal((await list(q)).statusCode, 400, q);
     const before = await snapshot();
     const bad: [string, object][] = [
       [geofence, { decision: 'approve' }],
@@ -129,7 +129,7 @@ describe('admin review queue', () => {
       [geofence, { decision: 'reject', reason: '   ' }],
       [geofence, { decision: 'reject', reason: 'x'.repeat(1001) }],
       [geofence, { decision: 'reject', reason: 'x', extra: 1 }],
-      [geofence, { kind: 'comment', decision: 'reject', reason: 'x' }],
+      [geofence, { kind: 'video', decision: 'reject', reason: 'x' }],
       ['not-a-uuid', { decision: 'reject', reason: 'x' }],
     ];
     for (const [id, payload] of bad) {
@@ -138,6 +138,7 @@ describe('admin review queue', () => {
       assert.equal(r.json().error.code, 'VALIDATION_FAILED');
     }
     assert.equal((await decide(randomUUID(), { decision: 'reject', reason: 'x' })).statusCode, 404);
+    assert.equal((await decide(geofence, { kind: 'comment', decision: 'reject', reason: 'x' })).statusCode, 404, 'no comment has that id');
     const approved = await scoredProof('approve', []);
     const notInReview = await decide(approved, { decision: 'reject', reason: 'second thoughts' });
     assert.equal(notInReview.statusCode, 409);
@@ -145,7 +146,7 @@ describe('admin review queue', () => {
     assert.deepEqual({ ...(await snapshot()), statuses: before.statuses, verifications: before.verifications }, before);
   });
 
-  it('rejects with a reason, audited, as a new record; a second decision is 409 and changes nothing', async () => {
+  it('rejects with a reason, audited, as a new record; the same decision again returns it, a different one is 409; neither changes anything', async () => {
     const r = await decide(burst, { decision: 'reject', reason: 'ten proofs in a minute' });
     assert.equal(r.statusCode, 200, r.body);
     const { decidedAt, ...outcome } = r.json() as Record<string, unknown>;
@@ -163,11 +164,12 @@ describe('admin review queue', () => {
     await assert.rejects(db.sql.query(`UPDATE review_decisions SET reason = 'edited' WHERE subject_id = $1`, [burst]), /append-only/);
 
     const before = await snapshot();
-    for (const decision of ['reject', 'approve']) {
-      const again = await decide(burst, { decision, reason: 'again' });
-      assert.equal(again.statusCode, 409);
-      assert.equal(again.json().error.code, 'ALREADY_DECIDED');
-    }
+    const same = await decide(burst, { decision: 'reject', reason: 'again' });
+    assert.equal(same.statusCode, 200, same.body);
+    assert.deepEqual(same.json(), r.json(), 'the first outcome, not a new one');
+    const different = await decide(burst, { decision: 'approve', reason: 'again' });
+    assert.equal(different.statusCode, 409);
+    assert.equal(different.json().error.code, 'ALREADY_DECIDED');
     assert.deepEqual(await snapshot(), before);
     assert.equal(await impact.getJob(burst), undefined, 'a rejected proof never reaches the impact engine');
   });
@@ -177,7 +179,8 @@ describe('admin review queue', () => {
       decide(geofence, { decision: 'approve', reason: 'park boundary is wrong on the map' }),
       decide(geofence, { decision: 'approve', reason: 'park boundary is wrong on the map' }),
     ]);
-    assert.deepEqual([a.statusCode, b.statusCode].sort(), [200, 409]);
+    assert.deepEqual([a.statusCode, b.statusCode], [200, 200]);
+    assert.equal(a.json().decidedAt, b.json().decidedAt, 'one decision, returned to both');
     const job = await impact.getJob(geofence);
     assert.ok(job, 'the approve is handed to apply-impact like an automatic one');
     for (let i = 0; i < 600 && !(await job.isCompleted()); i++) await new Promise((r) => setTimeout(r, 50));
@@ -187,8 +190,33 @@ describe('admin review queue', () => {
     assert.equal((await db.sql.query('SELECT decision FROM verification_results WHERE action_id = $1', [geofence])).rows[0].decision, 'review');
 
     const again = await decide(geofence, { decision: 'approve', reason: 'once more' });
-    assert.equal(again.json().error.code, 'ALREADY_DECIDED');
+    assert.deepEqual([again.statusCode, again.json().reason], [200, 'park boundary is wrong on the map']);
+    assert.equal((await decide(geofence, { decision: 'reject', reason: 'changed my mind' })).json().error.code, 'ALREADY_DECIDED');
     assert.equal(await count('SELECT count(*) AS n FROM ledger_entries'), 1);
     assert.equal(await count(`SELECT count(*) AS n FROM audit_log WHERE action = 'review.decide' AND target = $1`, [`proof:${geofence}`]), 1);
+  });
+
+  it('one queue for both kinds: proofs and held comments merged oldest first, filtered by kind, each decided through its own domain', async () => {
+    const held = await t.app.inject({
+      method: 'POST', url: '/api/social/comment', headers: bearer(player.accessToken),
+      payload: { zoneId, body: 'You are a fucking idiot', clientKey: `k-${randomUUID()}` },
+    });
+    assert.equal(held.json().status, 'pending', held.body);
+    const commentId = held.json().id as string;
+    const all = (await list()).json();
+    assert.deepEqual(all.items.map((i: { kind: string; id: string }) => [i.kind, i.id]), [['proof', porto], ['comment', commentId]]);
+    assert.equal(all.total, 2);
+    assert.deepEqual((await list('?kind=comment')).json().items.map((i: { id: string }) => i.id), [commentId]);
+    assert.deepEqual((await list('?kind=proof')).json().items.map((i: { id: string }) => i.id), [porto]);
+    assert.deepEqual((await list('?limit=1&offset=1')).json().items.map((i: { id: string }) => i.id), [commentId]);
+    assert.deepEqual((await list('?flag=insult')).json().items.map((i: { id: string }) => i.id), [commentId]);
+
+    const shown = await decide(commentId, { kind: 'comment', decision: 'approve', reason: 'quoting a film' });
+    assert.equal(shown.statusCode, 200, shown.body);
+    assert.deepEqual([shown.json().kind, shown.json().decision, shown.json().reviewerId], ['comment', 'approve', admin.player.id]);
+    assert.equal((await db.sql.query('SELECT status FROM comments WHERE id = $1', [commentId])).rows[0].status, 'visible');
+    assert.equal((await decide(commentId, { kind: 'comment', decision: 'reject', reason: 'no' })).json().error.code, 'ALREADY_DECIDED');
+    assert.equal(await count(`SELECT count(*) AS n FROM audit_log WHERE target = $1`, [`comment:${commentId}`]), 1);
+    assert.deepEqual((await list()).json().items.map((i: { id: string }) => i.id), [porto]);
   });
 });

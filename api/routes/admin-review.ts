@@ -24,11 +24,11 @@ const listQuery = {
   },
 } as const;
 
-const reviewItem = {
+const proofItem = {
   type: 'object',
   required: ['kind', 'id', 'playerId', 'missionId', 'zoneId', 'submittedAt', 'verifiedAt', 'flags', 'rules', 'scores', 'proof', 'evidence'],
   properties: {
-    kind, id: { type: 'string' }, playerId: { type: 'string' }, missionId: { type: 'string' }, zoneId: { type: 'string' },
+    kind: { type: 'string', enum: ['proof'] }, id: { type: 'string' }, playerId: { type: 'string' }, missionId: { type: 'string' }, zoneId: { type: 'string' },
     submittedAt: { type: 'string' }, verifiedAt: { type: 'string' },
     flags: { type: 'array', items: { type: 'string' } },
     rules: {
@@ -56,13 +56,24 @@ const reviewItem = {
   },
 } as const;
 
+const nullableString = { type: ['string', 'null'] } as const;
+const commentItem = {
+  type: 'object',
+  required: ['kind', 'id', 'status', 'flags', 'body', 'authorId', 'zoneId', 'actionId', 'sentiment', 'moderationVersion', 'createdAt', 'reviewerId', 'reviewedAt', 'reviewReason'],
+  properties: {
+    kind: { type: 'string', enum: ['comment'] }, id: { type: 'string' }, status: { type: 'string' }, flags: { type: 'array', items: { type: 'string' } },
+    body: { type: 'string' }, authorId: { type: 'string' }, zoneId: { type: 'string' }, actionId: nullableString, sentiment: { type: 'number' },
+    moderationVersion: { type: 'integer' }, createdAt: { type: 'string' }, reviewerId: nullableString, reviewedAt: nullableString, reviewReason: nullableString,
+  },
+} as const;
+
 const decisionBody = {
   type: 'object',
   additionalProperties: false,
   required: ['decision', 'reason'],
   properties: {
     kind: { ...kind, default: 'proof' },
-    decision: { type: 'string', enum: ['approve', 'reject'] },
+    decision: { type: 'string', enum: ['approve', 'reject'], description: 'a comment: approve shows it, reject hides it' },
     reason: { type: 'string', minLength: 1, maxLength: 1000, pattern: '\\S' },
   },
 } as const;
@@ -73,11 +84,11 @@ const outcome = {
   properties: { kind, id: { type: 'string' }, decision: { type: 'string' }, reason: { type: 'string' }, reviewerId: { type: 'string' }, decidedAt: { type: 'string' } },
 } as const;
 
-/** The human review queue (admins): items the machines could not decide, and one audited decision per item. */
+/** The human review queue (admins): proofs and comments the machines could not decide, and one audited decision per item. */
 export default async function adminReviewRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const pool = createPgPool(deps.config.DATABASE_URL, 3);
   const impact = impactQueue(deps);
-  const queue = reviewQueue(pool, deps.storage, impact);
+  const queue = reviewQueue(pool, deps.db, deps.storage, impact);
   app.addHook('onClose', async () => {
     await impact.close();
     await pool.end();
@@ -86,23 +97,23 @@ export default async function adminReviewRoutes(app: FastifyInstance, { deps }: 
   app.get<{ Querystring: { kind?: ReviewKind; flag?: string; zoneId?: string; limit?: string; offset?: string } }>('/api/admin/review', {
     config: { auth: ADMIN_ONLY },
     schema: {
-      summary: 'Pending review items (oldest first) with flags, rule results, scores and short-lived evidence URLs (admin)',
+      summary: 'Pending review items, oldest first: proofs the verifier sent to review (flags, rule results, scores, short-lived evidence URLs) and comments moderation held back; `kind` filters (admin)',
       tags: ['admin'], security: bearer, querystring: listQuery,
       response: {
-        200: { type: 'object', required: ['items', 'total', 'limit', 'offset'], properties: { items: { type: 'array', items: reviewItem }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
+        200: { type: 'object', required: ['items', 'total', 'limit', 'offset'], properties: { items: { type: 'array', items: { anyOf: [proofItem, commentItem] } }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
         ...errors(400, 401, 403, 429),
       },
     },
   }, async (req) => {
     const { limit, offset } = page(req.query);
-    const { items, total } = await queue.list({ kind: req.query.kind ?? 'proof', flag: req.query.flag, zoneId: req.query.zoneId, limit, offset });
+    const { items, total } = await queue.list({ kind: req.query.kind, flag: req.query.flag, zoneId: req.query.zoneId, limit, offset });
     return { items, total, limit, offset };
   });
 
   app.post<{ Params: { id: string }; Body: { kind?: ReviewKind; decision: Decision; reason: string } }>('/api/admin/review/:id', {
     config: { auth: ADMIN_ONLY },
     schema: {
-      summary: 'Approve or reject a review item with a reason (admin; audited; one decision per item, a second answers 409 ALREADY_DECIDED)',
+      summary: 'Approve or reject a review item (kind proof or comment) with a reason (admin; audited; one decision per item: the same again returns it, a different one answers 409 ALREADY_DECIDED)',
       tags: ['admin'], security: bearer, params: idParams, body: decisionBody,
       response: { 200: outcome, ...errors(400, 401, 403, 404, 409, 429) },
     },

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ReadCache } from '../../lib/read-cache.ts';
 import type { PlayerAccess } from '../admin/access.ts';
 import type { AuditActor } from '../admin/audit.ts';
 import { dashboard } from '../admin/dashboard.ts';
@@ -12,6 +13,7 @@ import { activeFormula, formulaHistory, publishFormula, type FormulaVersion } fr
 import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { impactQueue, verifyQueue } from '../proofs/queue.ts';
+import { profileKey } from './player.ts';
 import { bearer, errors, idParams } from './schemas.ts';
 
 const count = { type: 'integer' } as const;
@@ -71,6 +73,7 @@ const actorOf = (req: FastifyRequest): AuditActor => ({ id: caller(req).sub, ip:
 /** Admin: platform dashboard, user roles and suspension, impact-formula versions. Every change is audited. */
 export default async function adminRoutes(app: FastifyInstance, { deps, access }: { deps: Deps; access: PlayerAccess }) {
   const pool = createPgPool(deps.config.DATABASE_URL, 3);
+  const profiles = new ReadCache(deps.redis, deps.config.REDIS_PREFIX);
   const queues = [verifyQueue(deps), impactQueue(deps)];
   app.addHook('onClose', async () => {
     await Promise.all(queues.map((q) => q.close()));
@@ -120,7 +123,11 @@ export default async function adminRoutes(app: FastifyInstance, { deps, access }
       body: { type: 'object', additionalProperties: false, required: ['role'], properties: { role: { type: 'string', enum: [...ROLES] } } },
       response: { 200: changeSchema, ...errors(400, 401, 403, 404, 409, 429) },
     },
-  }, async (req) => setRole(pool, access, actorOf(req), req.params.id, req.body.role));
+  }, async (req) => {
+    const result = await setRole(pool, access, actorOf(req), req.params.id, req.body.role);
+    if (result.changed) await profiles.invalidate(profileKey(profiles, req.params.id)); // the cached profile shows the role
+    return result;
+  });
 
   app.post<{ Params: { id: string }; Body: { reason?: string } }>('/api/admin/users/:id/suspend', {
     config: { auth: ADMIN_ONLY },

@@ -135,62 +135,65 @@ describe('comments with moderation, and the admin moderation queue', () => {
     assert.equal(await count('SELECT count(*) AS n FROM comments WHERE author_id = $1', [troll.player.id]), OFFENDER_LIMIT);
 
     const held = (await db.sql.query(`SELECT id FROM comments WHERE author_id = $1 ORDER BY created_at LIMIT 1`, [troll.player.id])).rows[0].id;
-    const approve = await t.app.inject({ method: 'POST', url: `/api/admin/moderation/${held}`, headers: bearer(admin.accessToken), payload: { decision: 'approve', reason: 'banter between friends' } });
+    const approve = await t.app.inject({ method: 'POST', url: `/api/admin/review/${held}`, headers: bearer(admin.accessToken), payload: { kind: 'comment', decision: 'approve', reason: 'banter between friends' } });
     assert.equal(approve.statusCode, 200, approve.body);
     assert.equal((await post('A perfectly nice comment')).statusCode, 201);
   });
 
-  describe('admin moderation', () => {
-    const queue = (s: Session | null, query = '') => t.app.inject({ method: 'GET', url: `/api/admin/moderation${query}`, headers: s ? bearer(s.accessToken) : {} });
+  describe('admin review queue: comments', () => {
+    const queue = (s: Session | null, query = '') => t.app.inject({ method: 'GET', url: `/api/admin/review?kind=comment${query}`, headers: s ? bearer(s.accessToken) : {} });
     const decide = (s: Session | null, id: string, payload: object) =>
-      t.app.inject({ method: 'POST', url: `/api/admin/moderation/${id}`, headers: s ? bearer(s.accessToken) : {}, payload });
+      t.app.inject({ method: 'POST', url: `/api/admin/review/${id}`, headers: s ? bearer(s.accessToken) : {}, payload: { kind: 'comment', ...payload } });
 
-    it('lists pending comments as queue items of kind comment, oldest first, paged', async () => {
-      const res = await queue(admin, '?limit=1');
+    it('lists held comments as queue items of kind comment, oldest first, paged', async () => {
+      const res = await queue(admin, '&limit=1');
       assert.equal(res.statusCode, 200, res.body);
       const [firstItem] = res.json().items;
       assert.equal(firstItem.kind, 'comment');
       assert.equal(firstItem.status, 'pending');
       assert.equal(firstItem.body, 'You are a fucking idiot');
       assert.deepEqual(firstItem.flags, ['profanity', 'insult']);
-      assert.ok(res.json().nextCursor);
-      const next = await queue(admin, `?limit=1&cursor=${res.json().nextCursor}`);
+      assert.ok(res.json().total > 1);
+      const next = await queue(admin, '&limit=1&offset=1');
       assert.notEqual(next.json().items[0].id, firstItem.id);
-      assert.ok((await queue(admin, '?status=visible')).json().items.every((i: { status: string }) => i.status === 'visible'));
+      assert.ok((await queue(admin, '&flag=insult')).json().items.every((i: { flags: string[] }) => i.flags.includes('insult')));
+      assert.deepEqual((await queue(admin, `&zoneId=${randomUUID()}`)).json().items, []);
     });
 
     it('refuses non-admins and bad input', async () => {
       assert.equal((await queue(null)).statusCode, 401);
       assert.equal((await queue(ana)).statusCode, 403);
-      assert.equal((await queue(admin, '?status=deleted')).statusCode, 400);
+      assert.equal((await t.app.inject({ method: 'GET', url: '/api/admin/review?kind=deleted', headers: bearer(admin.accessToken) })).statusCode, 400);
       const id = (await queue(admin)).json().items[0].id as string;
-      assert.equal((await decide(null, id, { decision: 'hide', reason: 'abuse' })).statusCode, 401);
+      assert.equal((await decide(null, id, { decision: 'reject', reason: 'abuse' })).statusCode, 401);
       assert.equal((await decide(ana, id, { decision: 'approve', reason: 'it is me' })).statusCode, 403);
       assert.equal((await decide(admin, id, { decision: 'delete', reason: 'abuse' })).statusCode, 400);
-      assert.equal((await decide(admin, id, { decision: 'hide' })).statusCode, 400);
-      assert.equal((await decide(admin, id, { decision: 'hide', reason: '' })).statusCode, 400);
-      assert.equal((await decide(admin, 'not-a-uuid', { decision: 'hide', reason: 'abuse' })).statusCode, 400);
-      assert.equal((await decide(admin, randomUUID(), { decision: 'hide', reason: 'abuse' })).statusCode, 404);
+      assert.equal((await decide(admin, id, { decision: 'reject' })).statusCode, 400);
+      assert.equal((await decide(admin, id, { decision: 'reject', reason: ' ' })).statusCode, 400);
+      assert.equal((await decide(admin, 'not-a-uuid', { decision: 'reject', reason: 'abuse' })).statusCode, 400);
+      assert.equal((await decide(admin, randomUUID(), { decision: 'reject', reason: 'abuse' })).statusCode, 404);
       assert.equal(await count(`SELECT count(*) AS n FROM comments WHERE id = $1 AND status = 'pending'`, [id]), 1, 'unchanged');
     });
 
-    it('hides or approves with a reason, audited once; repeating a decision changes nothing', async () => {
+    it('reject hides with a reason, audited once; the same decision again returns it; a different one is 409', async () => {
       const id = (await db.sql.query(`SELECT id FROM comments WHERE body = 'You are a fucking idiot'`)).rows[0].id as string;
       const audits = () => count(`SELECT count(*) AS n FROM audit_log WHERE target = $1`, [`comment:${id}`]);
-      const hidden = await decide(admin, id, { decision: 'hide', reason: 'insult' });
+      const hidden = await decide(admin, id, { decision: 'reject', reason: 'insult' });
       assert.equal(hidden.statusCode, 200, hidden.body);
-      assert.deepEqual([hidden.json().changed, hidden.json().item.status, hidden.json().item.reviewReason, hidden.json().item.reviewerId], [true, 'hidden', 'insult', admin.player.id]);
-      const again = await Promise.all([decide(admin, id, { decision: 'hide', reason: 'insult' }), decide(admin, id, { decision: 'hide', reason: 'insult' })]);
-      assert.deepEqual(again.map((r) => r.json().changed), [false, false]);
+      assert.deepEqual([hidden.json().kind, hidden.json().decision, hidden.json().reason, hidden.json().reviewerId], ['comment', 'reject', 'insult', admin.player.id]);
+      const again = await Promise.all([decide(admin, id, { decision: 'reject', reason: 'insult' }), decide(admin, id, { decision: 'reject', reason: 'other words' })]);
+      assert.deepEqual(again.map((r) => [r.statusCode, r.json().decidedAt, r.json().reason]), [[200, hidden.json().decidedAt, 'insult'], [200, hidden.json().decidedAt, 'insult']]);
       assert.equal(await audits(), 1);
       const log = (await db.sql.query(`SELECT actor_id, action, data FROM audit_log WHERE target = $1`, [`comment:${id}`])).rows[0];
       assert.deepEqual([log.actor_id, log.action, log.data.from, log.data.to, log.data.reason], [admin.player.id, 'moderation.comment.hide', 'pending', 'hidden', 'insult']);
       assert.ok(!(await community(zoneId)).json().comments.some((c: { id: string }) => c.id === id));
+      assert.ok(!(await queue(admin)).json().items.some((i: { id: string }) => i.id === id), 'decided: out of the queue');
 
-      const shown = await decide(admin, id, { decision: 'approve', reason: 'context: quoting a film' });
-      assert.deepEqual([shown.json().changed, shown.json().item.status], [true, 'visible']);
-      assert.equal(await audits(), 2);
-      assert.ok((await community(zoneId)).json().comments.some((c: { id: string }) => c.id === id));
+      const flip = await decide(admin, id, { decision: 'approve', reason: 'context: quoting a film' });
+      assert.equal(flip.statusCode, 409, flip.body);
+      assert.equal(flip.json().error.code, 'ALREADY_DECIDED');
+      assert.equal(await audits(), 1);
+      assert.equal(await count(`SELECT count(*) AS n FROM comments WHERE id = $1 AND status = 'hidden'`, [id]), 1, 'unchanged');
     });
   });
 });

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { postComment, COMMENT_MAX_CHARS, ownCommentView } from '../../community/comments.ts';
 import { communityHealth } from '../../community/health.ts';
-import { moderationItem, moderationQueue, reviewComment, type Decision } from '../../community/review.ts';
 import { ADMIN_ONLY } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
 import { caller } from '../plugins/auth.ts';
 import { PLAYER } from './proof.ts';
-import { bearer, errors, idParams, uuid } from './schemas.ts';
+import { bearer, errors, uuid } from './schemas.ts';
 
 const str = { type: 'string' } as const;
 const num = { type: 'number' } as const;
@@ -29,15 +28,6 @@ const commentBody = {
 const ownComment = {
   type: 'object', required: ['id', 'zoneId', 'actionId', 'body', 'status', 'flags', 'sentiment', 'createdAt'],
   properties: { id: str, zoneId: str, actionId: nullable('string'), body: str, status: { type: 'string', enum: ['visible', 'pending', 'hidden'] }, flags, sentiment: num, createdAt: str },
-} as const;
-
-const item = {
-  type: 'object',
-  required: ['kind', 'id', 'status', 'flags', 'body', 'authorId', 'zoneId', 'actionId', 'sentiment', 'moderationVersion', 'createdAt', 'reviewerId', 'reviewedAt', 'reviewReason'],
-  properties: {
-    kind: { type: 'string', enum: ['comment'] }, id: str, status: str, flags, body: str, authorId: str, zoneId: str, actionId: nullable('string'),
-    sentiment: num, moderationVersion: int, createdAt: str, reviewerId: nullable('string'), reviewedAt: nullable('string'), reviewReason: nullable('string'),
-  },
 } as const;
 
 const dropCheck = {
@@ -64,7 +54,7 @@ const zoneHealth = {
   },
 } as const;
 
-/** Comments with moderation on write; the admin moderation queue and community health. */
+/** Comments with moderation on write (held ones are decided in the admin review queue, api/routes/admin-review.ts); community health. */
 export default async function communityRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const { db } = deps;
 
@@ -79,27 +69,6 @@ export default async function communityRoutes(app: FastifyInstance, { deps }: { 
   }, async (req, reply) => {
     const { comment, created } = await postComment(db, { ...req.body, authorId: caller(req).sub });
     return reply.status(created ? 201 : 200).send(ownCommentView(comment));
-  });
-
-  app.get<{ Querystring: { status?: 'pending' | 'hidden' | 'visible'; limit?: string; cursor?: string } }>('/api/admin/moderation', {
-    config: { auth: ADMIN_ONLY },
-    schema: {
-      summary: 'Moderation queue: comments in a status (default pending), oldest first; items are { kind: "comment", ... }', tags: ['admin'], security: bearer,
-      querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'hidden', 'visible'] }, limit: limitParam, cursor: cursorParam } },
-      response: { 200: { type: 'object', required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: item }, nextCursor: nullable('string') } }, ...errors(400, 401, 403, 429) },
-    },
-  }, async (req) => moderationQueue(db, req.query.status ?? 'pending', Number(req.query.limit ?? 50), req.query.cursor));
-
-  app.post<{ Params: { id: string }; Body: { decision: Decision; reason: string } }>('/api/admin/moderation/:id', {
-    config: { auth: ADMIN_ONLY },
-    schema: {
-      summary: 'Approve (show) or hide a comment, with a reason; audited; repeating a decision changes nothing', tags: ['admin'], security: bearer, params: idParams,
-      body: { type: 'object', additionalProperties: false, required: ['decision', 'reason'], properties: { decision: { type: 'string', enum: ['approve', 'hide'] }, reason: { type: 'string', minLength: 3, maxLength: 500 } } },
-      response: { 200: { type: 'object', required: ['item', 'changed'], properties: { item, changed: { type: 'boolean' } } }, ...errors(400, 401, 403, 404, 429) },
-    },
-  }, async (req) => {
-    const { comment, changed } = await reviewComment(db, { commentId: req.params.id, adminId: caller(req).sub, decision: req.body.decision, reason: req.body.reason.trim(), ip: req.ip });
-    return { item: moderationItem(comment), changed };
   });
 
   app.get<{ Querystring: { weeks?: string; asOf?: string; zoneId?: string } }>('/api/admin/community-health', {

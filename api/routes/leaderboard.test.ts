@@ -100,6 +100,24 @@ describe('leaderboards', () => {
     assert.deepEqual((await get(`/api/leaderboard?period=daily&zoneId=${randomUUID()}`)).json().entries, []);
     // Cy's deed is on the board of its own day
     assert.deepEqual((await board.top('daily', longAgo)).map((e) => e.playerId), [cy.player.id]);
+
+    // Rendered boards are cached (1 h) and dropped by the next entry that changes them, in every instance.
+    const cached = await get('/api/leaderboard?period=daily');
+    assert.equal(cached.body, daily.body);
+    assert.match(String(cached.headers['content-type']), /^application\/json/);
+    const other = await testApp(db.url, { REDIS_PREFIX: t.deps.config.REDIS_PREFIX });
+    try {
+      assert.equal((await other.app.inject({ method: 'GET', url: '/api/leaderboard?period=daily' })).body, daily.body);
+      const b2 = await approved(bo.player.id, mSouth);
+      add(bo.player.id, (await applyImpact(pool, b2, new Date(), board)).breakdown?.xp);
+      const after = (await other.app.inject({ method: 'GET', url: '/api/leaderboard?period=daily' })).json();
+      assert.deepEqual(after.entries.find((e: { playerId: string }) => e.playerId === bo.player.id).score, xp.get(bo.player.id));
+      const zoneS = (await get(`/api/leaderboard?period=weekly&zoneId=${south}`)).json();
+      assert.deepEqual(zoneS.entries.map((e: { score: number }) => e.score), [xp.get(bo.player.id)]);
+    } finally {
+      await other.app.close();
+      await other.deps.close();
+    }
   });
 
   it('ISO weeks and bad parameters', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { proveConsistency, toHex } from '../../ledger/index.ts';
+import { proveConsistency, proveInclusion, toHex } from '../../ledger/index.ts';
 import { LogTreeCache } from '../../lib/log-tree-cache.ts';
-import { bundleForEntry } from '../../lib/proof-bundle.ts';
+import { buildProofBundle } from '../../lib/proof-bundle.ts';
 import { chainContext, explorerTx } from '../chain-context.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -172,11 +172,20 @@ export default async function ledgerRoutes(app: FastifyInstance, { deps }: { dep
     },
   }, async (req) => {
     const seq = Number(req.params.seq);
-    if (!(await q('SELECT 1 FROM ledger_entries WHERE seq = $1', [seq]))[0]) throw notFound('ledger entry');
-    const e = await epochOf(seq);
-    if (e?.status !== 'anchored') throw new ApiError(409, 'NOT_ANCHORED', `entry ${seq} is not in an anchored epoch yet`);
+    // one query: the entry and the first epoch that contains it (the log tree comes from the cache)
+    const [e] = await q(
+      `SELECT l.encoded, e.epoch, e.status::text AS status, e.tree_size::text AS tree_size, e.anchor_tx_hash
+         FROM ledger_entries l LEFT JOIN LATERAL (SELECT * FROM epochs WHERE tree_size > l.seq ORDER BY epoch LIMIT 1) e ON true
+        WHERE l.seq = $1`, [seq]);
+    if (!e) throw notFound('ledger entry');
+    if (e.status !== 'anchored') throw new ApiError(409, 'NOT_ANCHORED', `entry ${seq} is not in an anchored epoch yet`);
     const ctx = await chainContext(deps);
-    const bundle = await bundleForEntry({ pool, reader: deps.chain, anchor: ctx.address('LedgerAnchor'), trees, chainId: ctx.chainId }, seq, e.epoch as number);
+    const treeSize = Number(e.tree_size);
+    const tree = await trees.covering(pool, treeSize);
+    const bundle = buildProofBundle({
+      chainId: ctx.chainId, ledgerAnchor: ctx.address('LedgerAnchor'), epoch: e.epoch as number, treeSize, seq,
+      encoded: new Uint8Array(e.encoded as Buffer), inclusionProof: proveInclusion(tree, seq, treeSize),
+    });
     const anchorTxHash = (e.anchor_tx_hash as string | null)?.trim() ?? null;
     return { bundle, anchorTxHash, explorerUrl: explorerTx(deps, anchorTxHash) };
   });

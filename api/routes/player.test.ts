@@ -54,6 +54,24 @@ describe('players', () => {
     assert.equal(row.display_name, 'Alice A.');
   });
 
+  it('the profile is cached (5 min) and dropped at once by PATCH and by an admin role change', async () => {
+    const carol = await signIn(t);
+    const url = `/api/player/${carol.player.id}`;
+    const first = await req('GET', url, carol.accessToken);
+    assert.equal((await req('GET', url, carol.accessToken)).body, first.body, 'served from the cache');
+    assert.ok(await t.deps.redis.exists(`${t.deps.config.REDIS_PREFIX}cache:player:${carol.player.id}`));
+    assert.equal((await req('PATCH', url, carol.accessToken, { displayName: 'Carol' })).statusCode, 200);
+    assert.equal((await req('GET', url, carol.accessToken)).json().displayName, 'Carol');
+    const role = await t.app.inject({ method: 'POST', url: `/api/admin/users/${carol.player.id}/role`, headers: bearer(admin.accessToken), payload: { role: 'auditor' } });
+    assert.equal(role.statusCode, 200, role.body);
+    assert.equal((await req('GET', url, admin.accessToken)).json().role, 'auditor');
+    // a refused read is never cached, and a 404 is not cached either
+    assert.equal((await req('GET', url, bob.accessToken)).statusCode, 403);
+    const missing = '00000000-0000-4000-8000-00000000abcd';
+    assert.equal((await req('GET', `/api/player/${missing}`, admin.accessToken)).statusCode, 404);
+    assert.equal(await t.deps.redis.exists(`${t.deps.config.REDIS_PREFIX}cache:player:${missing}`), 0);
+  });
+
   it('PATCH rejects unknown fields, __proto__, bad values and unknown zones with 400, changing nothing', async () => {
     const snapshot = async () => (await db.sql.query('SELECT display_name, role, home_zone_id FROM players WHERE id = $1', [bob.player.id])).rows[0];
     const before = await snapshot();

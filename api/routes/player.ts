@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Prisma } from '../../lib/db.ts';
+import { CACHE_TTL_S, ReadCache } from '../../lib/read-cache.ts';
+import { sendCached } from '../cached-reply.ts';
 import { SIGNED_IN } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -31,18 +33,24 @@ const select = { id: true, address: true, did: true, displayName: true, role: tr
 
 type Params = { id: string };
 
+/** The cache key of a player's profile view (also dropped by admin role changes). */
+export const profileKey = (cache: ReadCache, playerId: string) => cache.key('player', playerId);
+
 /** A player's profile and inventory: the player themself, or an admin (auditors may read). */
 export default async function playerRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const { db } = deps;
+  const profiles = new ReadCache(deps.redis, deps.config.REDIS_PREFIX); // 5 min, dropped by PATCH and role changes
 
   app.get<{ Params: Params }>('/api/player/:id', {
     config: { auth: SIGNED_IN },
     schema: { summary: 'A player profile', tags: ['player'], security: bearer, params: idParams, response: { 200: player, ...errors(401, 403, 404, 429) } },
-  }, async (req) => {
+  }, async (req, reply) => {
     requireSelfOr(req, req.params.id, ['admin', 'auditor']);
-    const found = await db.player.findUnique({ where: { id: req.params.id }, select });
-    if (!found) throw notFound('player');
-    return found;
+    return sendCached(reply, profiles, profileKey(profiles, req.params.id), CACHE_TTL_S.playerStats, async () => {
+      const found = await db.player.findUnique({ where: { id: req.params.id }, select });
+      if (!found) throw notFound('player');
+      return found;
+    });
   });
 
   app.patch<{ Params: Params; Body: { displayName?: string | null; homeZoneId?: string | null } }>('/api/player/:id', {
@@ -70,11 +78,13 @@ export default async function playerRoutes(app: FastifyInstance, { deps }: { dep
       throw new ApiError(400, 'UNKNOWN_ZONE', 'home zone does not exist');
     }
     try {
-      return await db.player.update({
+      const updated = await db.player.update({
         where: { id: req.params.id },
         data: { ...(displayName === undefined ? {} : { displayName: displayName?.trim() ?? null }), ...(homeZoneId === undefined ? {} : { homeZoneId }) },
         select,
       });
+      await profiles.invalidate(profileKey(profiles, req.params.id));
+      return updated;
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') throw notFound('player');
       throw err;

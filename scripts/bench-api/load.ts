@@ -28,15 +28,15 @@ export class Failures {
 }
 
 /**
- * Reads of `kinds` (in turn) at a fixed overall rate. Every request is signed in
+ * Reads of `kinds` (in turn) at a fixed overall rate, for `duration` s or `amount` requests. Every request is signed in
  * as a player, so the per-player rate limits apply as in production; latencies
  * are corrected for coordinated omission (autocannon's default with a rate).
  */
 export function mixedReads(url: string, kinds: ReadKind[], readers: World['players'], tokenOf: (p: World['players'][number]) => string,
-  o: { rate: number; duration: number; failures?: Failures }): Promise<Result> {
+  o: { rate: number; duration: number; amount?: number; failures?: Failures }): Promise<Result> {
   let i = 0;
   return autocannon({
-    url, connections: 64, overallRate: o.rate, duration: o.duration, timeout: 10,
+    url, connections: 64, overallRate: o.rate, timeout: 10, ...(o.amount ? { amount: o.amount } : { duration: o.duration }),
     requests: [{
       method: 'GET',
       setupRequest: (req, context) => {
