@@ -1,6 +1,7 @@
 // The admin review queue page in Chromium, on seeded proofs held for review: items show their
 // flags, rule results and scores; a decision needs a reason, is stored with it, and removes the
-// item; a refused decision shows the API's code on the item; non-admins are asked to sign in.
+// item; a refused decision shows the API's code on the item; a held comment shows its text and
+// flags and can be decided the same way; non-admins are asked to sign in.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -154,6 +155,30 @@ describe('review queue page in Chromium', () => {
       assert.equal(await item.count(), 1);
       assert.equal(await item.locator('button.approve').isEnabled(), true);
       assert.deepEqual((await decisions()).filter((d) => d.id === ids.exif), [{ id: ids.exif, decision: 'reject', reason: 'decided in another tab' }]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('lists a comment moderation held back with its text and flags; rejecting it keeps it hidden', async () => {
+    const posted = await t.app.inject({
+      method: 'POST', url: '/api/social/comment', headers: bearer(player.token),
+      payload: { zoneId, body: 'You are a fucking idiot', clientKey: `review-page-${randomUUID()}` },
+    });
+    assert.equal(posted.statusCode, 201, posted.body);
+    const commentId = posted.json().id as string;
+    const { page, errors } = await open(admin);
+    try {
+      const item = page.locator(`.item[data-id="${commentId}"]`);
+      assert.equal(await item.locator('.comment-body').textContent(), 'You are a fucking idiot');
+      assert.deepEqual(await item.locator('.flag').allTextContents(), ['profanity', 'insult']);
+      assert.match((await item.locator('h3').textContent()) ?? '', /^comment /);
+      await item.locator('textarea').fill('insults another player');
+      await item.locator('button.reject').click();
+      await item.waitFor({ state: 'detached', timeout: 30_000 });
+      const stored = await db.sql.query('SELECT status, review_reason FROM comments WHERE id = $1', [commentId]);
+      assert.deepEqual(stored.rows[0], { status: 'hidden', review_reason: 'insults another player' });
+      assert.deepEqual(errors, []);
     } finally {
       await page.close();
     }

@@ -1,18 +1,24 @@
-// Review queue (admins): pending items from GET /api/admin/review with their flags, rule results,
-// scores and evidence; approve or reject with a reason (POST /api/admin/review/:id). A decided item
+// Review queue (admins): pending items from GET /api/admin/review — proofs with their flags, rule
+// results, scores and evidence, and comments moderation held back with their text, flags and
+// sentiment; approve or reject with a reason (POST /api/admin/review/:id). A decided item
 // leaves the list; a refused decision shows the API's code and message on the item. `?flag=` and
 // `?zoneId=` on the page URL filter the queue like the API's.
 import { el, shortId } from './dom.ts';
 import { ApiError, apiGet, apiPost, showLoadError } from './session.ts';
 
-interface ReviewItem {
-  kind: string; id: string; playerId: string; missionId: string; zoneId: string; submittedAt: string; verifiedAt: string;
+interface ProofItem {
+  kind: 'proof'; id: string; playerId: string; missionId: string; zoneId: string; submittedAt: string; verifiedAt: string;
   flags: string[];
   rules: { name: string; passed: boolean; severity: string; detail: string }[];
   scores: { authenticity: number; confidence: number; modelScore: number | null; modelVersion: string };
   proof: { latitude: number; longitude: number; accuracyM: number; capturedAt: string };
   evidence: { url: string; mediaType: string; sha256: string; width: number | null; height: number | null }[];
 }
+interface CommentItem {
+  kind: 'comment'; id: string; flags: string[]; body: string; authorId: string; zoneId: string; actionId: string | null;
+  sentiment: number; moderationVersion: number; createdAt: string;
+}
+type ReviewItem = ProofItem | CommentItem;
 interface ReviewPage { items: ReviewItem[]; total: number }
 
 const status = document.getElementById('status') as HTMLElement;
@@ -24,9 +30,21 @@ function showTotal(): void {
   status.textContent = shown < total ? `${total} pending (the oldest ${shown} shown; reload for more)` : `${total} pending`;
 }
 
+const row = (k: string, ...v: (Node | string)[]) => [el('dt', {}, k), el('dd', {}, ...v)];
+
+function commentDetails(item: CommentItem): HTMLElement {
+  return el('dl', {},
+    ...row('posted', new Date(item.createdAt).toLocaleString()),
+    ...row('author', shortId(item.authorId)),
+    ...row(item.actionId ? 'on action' : 'in zone', shortId(item.actionId ?? item.zoneId)),
+    ...row('text', el('blockquote', { class: 'comment-body' }, item.body)),
+    ...row('moderation', `sentiment ${item.sentiment.toFixed(2)} (rules v${item.moderationVersion})`),
+  );
+}
+
 function details(item: ReviewItem): HTMLElement {
+  if (item.kind === 'comment') return commentDetails(item);
   const s = item.scores;
-  const row = (k: string, ...v: (Node | string)[]) => [el('dt', {}, k), el('dd', {}, ...v)];
   return el('dl', {},
     ...row('submitted', new Date(item.submittedAt).toLocaleString()),
     ...row('player', shortId(item.playerId)),
