@@ -8,6 +8,7 @@ import type { Deps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { routeLimit } from '../plugins/rate-limit.ts';
 import { recommenderFor } from '../recommender.ts';
+import { RECOMMEND_REWARDS_MAX } from '../rewards/recommended.ts';
 import { errors, uuid } from './schemas.ts';
 
 interface Body {
@@ -95,7 +96,7 @@ export default async function recommendRoutes(app: FastifyInstance, { deps }: { 
     config: { auth: 'internal', rateLimit: limit },
     schema: {
       summary: 'Rewards in stock for a player: what friends and look-alike players redeem, and what they can afford',
-      tags: ['recommend'], security: internal, body: body(),
+      tags: ['recommend'], security: internal, body: body({ limit: { type: 'integer', minimum: 1, maximum: RECOMMEND_REWARDS_MAX } }),
       response: {
         200: list({ rewardId: str, title: str, costHeart: { type: 'string', pattern: '^[0-9]+$' }, affordable: { type: 'boolean' }, score: num, reason: str },
           ['rewardId', 'title', 'costHeart', 'affordable', 'score', 'reason']),
