@@ -57,6 +57,7 @@ export async function evaluate(seed = EVAL_SEED) {
     measure(split, 'popularity (30 days)', (p) => byKey(p, (id) => recent(id) * 1e6 + (allTime.get(id) ?? 0)), true, types),
     measure(split, 'nearest zone', (p) => byKey(p, (id, q) => { const m = missions.get(id); return m ? -distanceKm(q, m) * 1e3 + Math.min(recent(id), 999) / 1e3 : -Infinity; }), true, types),
     measure(split, 'BPR (TF.js) alone', (p) => byKey(p, (id, q) => { const s = mfScore(mf, q.player.id, id); return Number.isFinite(s) ? s : -1e9 + recent(id); }), false, types),
+    measure(split, 'hybrid without BPR, no MMR', (p) => scoreCandidates(ctx, null, scorer, p).map((s) => s.item.id), false, types),
     measure(split, 'hybrid, no MMR', (p) => scoreCandidates(ctx, mf, scorer, p).map((s) => s.item.id), false, types),
     measure(split, `hybrid + MMR λ=${DEFAULT_LAMBDA} (served)`, (p) => recommendQuests(ctx, mf, scorer, p.player.id)?.items.map((i) => i.missionId) ?? [], false, types),
   ];

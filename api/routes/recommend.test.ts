@@ -120,7 +120,7 @@ describe('recommendation routes (Postgres data, TF.js BPR)', () => {
 
   it('rejects bad input with 4xx', async () => {
     for (const url of ['/recommend/quests', '/recommend/difficulty', '/recommend/rewards', '/recommend/partners']) {
-      for (const bad of [{}, { playerId: 'nope' }, { playerId: veteran.id, limit: 11 }, { playerId: veteran.id, extra: 1 }]) {
+      for (const bad of [{}, { playerId: 'nope' }, { playerId: veteran.id, limit: url === '/recommend/rewards' ? 101 : 11 }, { playerId: veteran.id, extra: 1 }]) {
         const res = await post(url, bad);
         assert.equal(res.statusCode, 400, `${url} ${JSON.stringify(bad)}`);
         assert.equal(res.json().error.code, 'VALIDATION_FAILED');
