@@ -12,23 +12,24 @@ export const RECOMMEND_REWARDS_MAX = 100;
 /**
  * The recommender's order of the rewards in stock for a player, from the internal
  * POST /recommend/rewards (same token, rate limit and schema as any other service
- * calling it), best first. Null when the recommender is unavailable: any answer
+ * calling it; counted against the player's own IP, so one busy client cannot spend
+ * everyone's budget), best first. Null when the recommender is unavailable: any answer
  * but 200 (rate-limited, failing) or no answer at all; the caller serves its plain order.
  */
-export async function recommendedRewards(app: FastifyInstance, config: Config, playerId: string, log: FastifyBaseLogger): Promise<Map<string, RewardPick> | null> {
+export async function recommendedRewards(app: FastifyInstance, config: Config, req: { playerId: string; ip: string; log: FastifyBaseLogger }): Promise<Map<string, RewardPick> | null> {
   try {
     const res = await app.inject({
       method: 'POST', url: '/recommend/rewards', headers: { 'x-internal-token': config.INTERNAL_API_TOKEN },
-      payload: { playerId, limit: RECOMMEND_REWARDS_MAX },
+      payload: { playerId: req.playerId, limit: RECOMMEND_REWARDS_MAX }, remoteAddress: req.ip,
     });
     if (res.statusCode !== 200) {
-      log.warn({ status: res.statusCode }, 'reward recommender unavailable: plain order');
+      req.log.warn({ status: res.statusCode }, 'reward recommender unavailable: plain order');
       return null;
     }
     const items = (res.json() as { items: { rewardId: string; score: number; reason: string }[] }).items;
     return new Map(items.map((i) => [i.rewardId, { score: i.score, reason: i.reason }]));
   } catch (err) {
-    log.warn({ err }, 'reward recommender unavailable: plain order');
+    req.log.warn({ err }, 'reward recommender unavailable: plain order');
     return null;
   }
 }

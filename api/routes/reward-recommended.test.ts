@@ -36,8 +36,8 @@ describe('GET /api/reward/marketplace?sort=recommended (through POST /recommend/
     await db.drop();
   });
 
-  const market = (app: TestApp, query = '?sort=recommended') =>
-    app.app.inject({ method: 'GET', url: `/api/reward/marketplace${query}`, headers: bearer(me.accessToken) });
+  const market = (app: TestApp, query = '?sort=recommended', remoteAddress = '127.0.0.1') =>
+    app.app.inject({ method: 'GET', url: `/api/reward/marketplace${query}`, headers: bearer(me.accessToken), remoteAddress });
 
   it('orders the rewards in stock as the recommender does, each with a reason; out of stock last', async () => {
     const res = await market(t);
@@ -77,6 +77,8 @@ describe('GET /api/reward/marketplace?sort=recommended (through POST /recommend/
       assert.equal(res.statusCode, 200, res.body);
       assert.equal(res.json().sort, 'price');
       assert.deepEqual(res.json().rewards.map((r: Item) => r.title), ['Seed pack', 'Bus pass', 'Sold out', 'Kayak day']);
+      // the recommender's budget is counted per client IP: another client is still served
+      assert.equal((await market(limited, '?sort=recommended', '10.2.0.9')).json().sort, 'recommended');
     } finally {
       await limited.close();
     }

@@ -104,7 +104,7 @@ export default async function rewardRoutes(app: FastifyInstance, { deps }: { dep
   }, async (req) => {
     const rewards = await catalog(pool);
     if (req.query.sort !== 'recommended') return { sort: 'price', rewards };
-    const picks = await recommendedRewards(app, deps.config, caller(req).sub, req.log);
+    const picks = await recommendedRewards(app, deps.config, { playerId: caller(req).sub, ip: req.ip, log: req.log });
     if (!picks) return { sort: 'price', rewards };
     const rank = new Map([...picks.keys()].map((id, i) => [id, i]));
     const at = (id: string) => rank.get(id) ?? rank.size;
