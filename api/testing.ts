@@ -27,6 +27,8 @@ export async function testApp(databaseUrl: string, overrides: Record<string, str
     REDIS_PREFIX: uniquePrefix(),
     RATE_LIMIT_ANON: '10000',
     RATE_LIMIT_USER: '10000',
+    RATE_LIMIT_INTERNAL: '10000',
+    RATE_LIMIT_SIMULATE: '10000',
     ...overrides,
   });
   const deps = createDeps(config);

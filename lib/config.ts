@@ -59,6 +59,9 @@ const serviceSchema = z.object({
   RATE_LIMIT_USER: z.coerce.number().int().positive().default(100),
   RATE_LIMIT_ANON: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_ADMIN: z.coerce.number().int().positive().default(1000),
+  /** Per minute and per route outside /api/: internal /recommend/* calls per client IP, /simulate/* calls per signed-in caller. */
+  RATE_LIMIT_INTERNAL: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_SIMULATE: z.coerce.number().int().positive().default(30),
   /** Ed25519 private key (PKCS#8 DER, base64) that signs the tiled log's checkpoints (tlog/). */
   TLOG_SIGNING_KEY: z.string().regex(/^[A-Za-z0-9+/]{64}$/, 'must be a base64 PKCS#8 Ed25519 private key (48 bytes)').default(DEV_TLOG_SIGNING_KEY),
   /** Checkpoint origin and signing key name of the tiled log: a scheme-less URL without spaces or '+'. */

@@ -57,8 +57,10 @@ export async function evaluate(seed = EVAL_SEED) {
     measure(split, 'popularity (30 days)', (p) => byKey(p, (id) => recent(id) * 1e6 + (allTime.get(id) ?? 0)), true, types),
     measure(split, 'nearest zone', (p) => byKey(p, (id, q) => { const m = missions.get(id); return m ? -distanceKm(q, m) * 1e3 + Math.min(recent(id), 999) / 1e3 : -Infinity; }), true, types),
     measure(split, 'BPR (TF.js) alone', (p) => byKey(p, (id, q) => { const s = mfScore(mf, q.player.id, id); return Number.isFinite(s) ? s : -1e9 + recent(id); }), false, types),
+    measure(split, 'hybrid without BPR, no MMR', (p) => scoreCandidates(ctx, null, scorer, p).map((s) => s.item.id), false, types),
     measure(split, 'hybrid, no MMR', (p) => scoreCandidates(ctx, mf, scorer, p).map((s) => s.item.id), false, types),
     measure(split, `hybrid + MMR λ=${DEFAULT_LAMBDA} (served)`, (p) => recommendQuests(ctx, mf, scorer, p.player.id)?.items.map((i) => i.missionId) ?? [], false, types),
+    measure(split, "ceiling: the simulator's hidden preferences", (p) => byKey(p, (id, q) => world.preference(q.player.id, id)), false, types),
   ];
   const coldPlayers = [...split.relevant.keys()].filter((id) => split.ctx.profiles.get(id)?.completions === 0).length;
   return { rows, version: scorerVersion(scorer), players: split.relevant.size, coldPlayers, missions: missions.size, train: split.train.completions.length };
@@ -66,9 +68,9 @@ export async function evaluate(seed = EVAL_SEED) {
 
 export function formatTable(r: Awaited<ReturnType<typeof evaluate>>): string {
   const best = Math.max(...r.rows.filter((x) => x.baseline).map((x) => x.ndcg));
-  const head = `${'method'.padEnd(32)} recall@10  NDCG@10  ×best-baseline  cold NDCG@10  categories/list`;
+  const head = `${'method'.padEnd(44)} recall@10  NDCG@10  ×best-baseline  cold NDCG@10  categories/list`;
   const lines = r.rows.map((x) =>
-    `${x.method.padEnd(32)} ${x.recall.toFixed(4).padStart(9)}  ${x.ndcg.toFixed(4).padStart(7)}  ${(x.ndcg / best).toFixed(2).padStart(14)}  ${x.coldNdcg.toFixed(4).padStart(12)}  ${x.categories.toFixed(2).padStart(15)}`);
+    `${x.method.padEnd(44)} ${x.recall.toFixed(4).padStart(9)}  ${x.ndcg.toFixed(4).padStart(7)}  ${(x.ndcg / best).toFixed(2).padStart(14)}  ${x.coldNdcg.toFixed(4).padStart(12)}  ${x.categories.toFixed(2).padStart(15)}`);
   return [
     `simulated world seed ${EVAL_SEED}: ${r.missions} missions, ${r.train} training completions; held out the last 20 days for ${r.players} players (${r.coldPlayers} cold-start); scorer ${r.version.slice(0, 16)}…`,
     head, ...lines,

@@ -7,7 +7,7 @@ import { localSlot, SLOTS } from './time-of-day.ts';
  * before `asOf`. NaN means "unknown for this player" (no history, no home);
  * the scorer treats it as the average.
  */
-export const FEATURE_NAMES = ['mf', 'distance', 'distance_personal', 'category', 'difficulty_gap', 'time_of_day', 'friends', 'popularity', 'trending', 'local_popularity'] as const;
+export const FEATURE_NAMES = ['mf', 'distance', 'distance_personal', 'category', 'difficulty_gap', 'time_of_day', 'friends', 'popularity', 'trending', 'local_popularity', 'neighbours'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 const DAY = 86_400_000;
@@ -17,6 +17,8 @@ export const RECENT_DAYS = 30;
 export const LOCAL_KM = 5;
 /** Missions within this many km of home are what a player is "offered" (for category tastes). */
 const EXPOSURE_KM = 10;
+/** How many look-alike players (most shared completions) the `neighbours` feature asks. */
+export const LOOKALIKES = 80;
 
 export interface Profile {
   player: PlayerRow;
@@ -32,6 +34,8 @@ export interface Profile {
   typicalKm: number | null;
   slots: number[] | null;
   friends: string[];
+  /** Up to LOOKALIKES players with the most shared completions (cosine), most alike first. */
+  lookalikes: { id: string; similarity: number }[];
 }
 
 export interface Context {
@@ -120,7 +124,25 @@ export function buildContext(history: History, asOf: number, levels?: Map<string
       typicalKm: p && n && player.home ? Math.max(0.3, p.km / n) : null,
       slots: p && n ? smooth(p.slots, 0.5) : null,
       friends: friends.get(player.id) ?? [],
+      lookalikes: [],
     });
+  }
+  const doers = new Map<string, string[]>();
+  for (const [id, p] of perPlayer) {
+    for (const m of p.done) {
+      const who = doers.get(m);
+      if (who) who.push(id);
+      else doers.set(m, [id]);
+    }
+  }
+  for (const [id, p] of perPlayer) {
+    const shared = new Map<string, number>();
+    for (const m of p.done) for (const v of doers.get(m) ?? []) if (v !== id) shared.set(v, (shared.get(v) ?? 0) + 1);
+    const profile = profiles.get(id);
+    if (profile) {
+      profile.lookalikes = [...shared].map(([v, n]) => ({ id: v, similarity: n / Math.sqrt(p.done.size * (perPlayer.get(v)?.done.size ?? 1)) }))
+        .sort((a, b) => b.similarity - a.similarity || a.id.localeCompare(b.id)).slice(0, LOOKALIKES);
+    }
   }
   const localShare = new Map<string, number>();
   for (const m of history.missions) {
@@ -145,6 +167,16 @@ export function candidates(ctx: Context, profile: Profile): MissionRow[] {
 /** Kilometres from the player's home to the mission, or NaN when the home is unknown. */
 export const distanceKm = (profile: Profile, m: MissionRow) => (profile.player.home ? haversineM(profile.player.home, m) / 1000 : Number.NaN);
 
+/** Similarity-weighted share of the player's look-alikes who completed the mission (NaN without any). */
+function lookalikeShare(ctx: Context, profile: Profile, missionId: string): number {
+  let did = 0, all = 0;
+  for (const v of profile.lookalikes) {
+    all += v.similarity;
+    if (ctx.profiles.get(v.id)?.done.has(missionId)) did += v.similarity;
+  }
+  return all ? did / all : Number.NaN;
+}
+
 /** Feature vector in FEATURE_NAMES order; `mf` is the collaborative score (NaN when the player or mission is unknown to it). */
 export function pairFeatures(ctx: Context, profile: Profile, m: MissionRow, mf: number): number[] {
   const km = distanceKm(profile, m);
@@ -164,5 +196,6 @@ export function pairFeatures(ctx: Context, profile: Profile, m: MissionRow, mf: 
     Math.log1p(ctx.totalCount.get(m.id) ?? 0),
     Math.log1p(ctx.recentCount.get(m.id) ?? 0),
     ctx.localShare.get(m.id) ?? Number.NaN,
+    lookalikeShare(ctx, profile, m.id),
   ];
 }

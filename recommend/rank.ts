@@ -29,7 +29,8 @@ export interface RankOptions {
 }
 
 export const DEFAULT_LIMIT = 10;
-export const DEFAULT_LAMBDA = 0.9;
+/** Chosen on a development world (seed 3): 0.9 cost 2.7% of NDCG@10 for +1.2 categories a list, 0.95 costs 1.3% for +0.8. */
+export const DEFAULT_LAMBDA = 0.95;
 
 /** Same category and same zone make two missions redundant in one list. */
 export const missionSimilarity = (a: MissionRow, b: MissionRow) => (a.type === b.type ? 0.5 : 0) + (a.zoneId === b.zoneId ? 0.5 : 0);

@@ -28,6 +28,7 @@ export function reasonFor(signal: FeatureName | 'new', f: ReasonFacts): string {
     case 'popularity': return `one of the most completed quests (${f.total} completions)`;
     case 'local_popularity': return 'a favourite of the players who live near it';
     case 'trending': return `trending: ${f.recent} completions in the last 30 days`;
+    case 'neighbours': return 'players who completed the same quests as you completed this one';
     case 'new': return `something new to try: a ${f.mission.type} quest`;
   }
 }

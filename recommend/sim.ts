@@ -24,6 +24,11 @@ export interface SimWorld {
   history: History;
   start: number;
   days: number;
+  /**
+   * The hidden preference of a player for a mission (the choice utility without friends, the time
+   * of day as the player's habit): what no model sees, for an evaluation ceiling only.
+   */
+  preference: (playerId: string, missionId: string) => number;
 }
 
 const CITIES: GeoPoint[] = [
@@ -120,6 +125,9 @@ export function simulateWorld({ seed, players: nPlayers = 900, zonesPerCity = 12
     if (d === undefined) km.set(key, (d = haversineM(p.home ?? m, m) / 1000));
     return d;
   };
+  /** Utility of a mission to a player before the time of day and friends. */
+  const taste = (p: SimPlayer, m: SimMission) => -distKm(p, m) / p.tolKm + 0.9 * (p.catLog[CATEGORIES.indexOf(m.type)] ?? 0)
+    - 0.6 * Math.abs(m.difficulty - p.comfort) + (0.7 * m.taste.reduce((a, v, k) => a + v * (p.taste[k] ?? 0), 0)) / Math.sqrt(LATENT) + m.quality;
   const byCity = CITIES.map((_, ci) => missions.filter((m) => m.city === ci));
   const done = new Map<string, Set<string>>(players.map((p) => [p.id, new Set()]));
   const lastDone = new Map<string, number>();
@@ -144,9 +152,7 @@ export function simulateWorld({ seed, players: nPlayers = 900, zonesPerCity = 12
             const t = lastDone.get(`${f}|${m.id}`);
             if (t !== undefined && at - t < 21 * DAY) recentFriends++;
           }
-          const latent = m.taste.reduce((a, v, k) => a + v * (p.taste[k] ?? 0), 0) / Math.sqrt(LATENT);
-          return -distKm(p, m) / p.tolKm + 0.9 * (p.catLog[CATEGORIES.indexOf(m.type)] ?? 0) - 0.6 * Math.abs(m.difficulty - p.comfort)
-            + (localSlot(at, m.longitude) === m.slot ? 1 : 0) + 1.2 * Math.log1p(recentFriends) + 0.7 * latent + m.quality;
+          return taste(p, m) + (localSlot(at, m.longitude) === m.slot ? 1 : 0) + 1.2 * Math.log1p(recentFriends);
         });
         const m = options[softmaxPick(r, utilities)] as SimMission;
         mine.add(m.id);
@@ -166,7 +172,14 @@ export function simulateWorld({ seed, players: nPlayers = 900, zonesPerCity = 12
     completions,
     friendships,
   };
-  return { history, start: START, days };
+  const playerById = new Map(players.map((p) => [p.id, p]));
+  const missionById = new Map(missions.map((m) => [m.id, m]));
+  const preference = (playerId: string, missionId: string) => {
+    const p = playerById.get(playerId);
+    const m = missionById.get(missionId);
+    return p && m ? taste(p, m) + (p.slots[m.slot] ?? 0) : Number.NaN;
+  };
+  return { history, start: START, days, preference };
 }
 
 /** A player's level from their completions before `at`, by the simulator's XP rule. */

@@ -8,7 +8,8 @@ import { ApiError } from '../errors.ts';
 /**
  * Per-minute limits on the shared Redis, so every API instance counts together:
  * RATE_LIMIT_USER per signed-in player, RATE_LIMIT_ANON per IP when anonymous,
- * RATE_LIMIT_ADMIN per admin on admin-only routes. Only `/api/` is limited.
+ * RATE_LIMIT_ADMIN per admin on admin-only routes. Only `/api/` is limited globally; routes
+ * elsewhere opt in with `config.rateLimit: routeLimit(max)`.
  */
 export default fp(async function rateLimits(app: FastifyInstance, { deps }: { deps: Deps }) {
   const { config } = deps;
@@ -30,3 +31,9 @@ export default fp(async function rateLimits(app: FastifyInstance, { deps }: { de
       new ApiError(ctx.statusCode, 'RATE_LIMITED', `rate limit exceeded, retry in ${ctx.after}`, { limit: ctx.max, windowSeconds: 60 }),
   });
 }, { name: 'oneheart-rate-limit', dependencies: ['oneheart-auth'] });
+
+/**
+ * Route config for a limited route outside `/api/` (internal services): `max` calls a minute per
+ * caller (signed-in player, else IP), counted per route on the same Redis with the same 429 body.
+ */
+export const routeLimit = (max: number) => ({ max, allowList: () => false });

@@ -5,7 +5,7 @@ import { maxDifficulty } from '../../recommend/history.ts';
 import { simulateWorld } from '../../recommend/sim.ts';
 import { seedWorld } from '../../recommend/testing.ts';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
-import { bearer, signIn, testApp, type TestApp } from '../testing.ts';
+import { bearer, signIn, testApp, type TestApp, uniquePrefix } from '../testing.ts';
 
 const internal = { 'x-internal-token': DEV_INTERNAL_TOKEN };
 const NOBODY = '00000000-0000-4000-8000-000000000000';
@@ -120,7 +120,7 @@ describe('recommendation routes (Postgres data, TF.js BPR)', () => {
 
   it('rejects bad input with 4xx', async () => {
     for (const url of ['/recommend/quests', '/recommend/difficulty', '/recommend/rewards', '/recommend/partners']) {
-      for (const bad of [{}, { playerId: 'nope' }, { playerId: veteran.id, limit: 11 }, { playerId: veteran.id, extra: 1 }]) {
+      for (const bad of [{}, { playerId: 'nope' }, { playerId: veteran.id, limit: url === '/recommend/rewards' ? 101 : 11 }, { playerId: veteran.id, extra: 1 }]) {
         const res = await post(url, bad);
         assert.equal(res.statusCode, 400, `${url} ${JSON.stringify(bad)}`);
         assert.equal(res.json().error.code, 'VALIDATION_FAILED');
@@ -130,6 +130,23 @@ describe('recommendation routes (Postgres data, TF.js BPR)', () => {
     }
     assert.equal((await post('/recommend/quests', { playerId: veteran.id, latitude: 10 })).statusCode, 400);
     assert.equal((await post('/recommend/partners', { playerId: veteran.id, interests: ['karaoke'] })).statusCode, 400);
+  });
+
+  it('rate-limits each internal route per client: the call after RATE_LIMIT_INTERNAL in a minute is 429 RATE_LIMITED', async () => {
+    const limited = await testApp(db.url, { RATE_LIMIT_INTERNAL: '3', REDIS_PREFIX: uniquePrefix() });
+    try {
+      const call = (url: string, remoteAddress = '10.1.0.1') => limited.app.inject({ method: 'POST', url, headers: internal, payload: { playerId: veteran.id }, remoteAddress });
+      for (let i = 0; i < 3; i++) assert.equal((await call('/recommend/difficulty')).statusCode, 200);
+      const refused = await call('/recommend/difficulty');
+      assert.equal(refused.statusCode, 429);
+      assert.equal(refused.json().error.code, 'RATE_LIMITED');
+      assert.ok(Number(refused.headers['retry-after']) > 0);
+      // counted per route and per client
+      assert.equal((await call('/recommend/partners')).statusCode, 200);
+      assert.equal((await call('/recommend/difficulty', '10.1.0.2')).statusCode, 200);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('a cached snapshot is reloaded for a player who joined after it was taken', async () => {

@@ -6,7 +6,9 @@ import { profileAt, recommendQuests } from '../../recommend/rank.ts';
 import { suggestRewards } from '../../recommend/rewards.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../errors.ts';
+import { routeLimit } from '../plugins/rate-limit.ts';
 import { recommenderFor } from '../recommender.ts';
+import { RECOMMEND_REWARDS_MAX } from '../rewards/recommended.ts';
 import { errors, uuid } from './schemas.ts';
 
 interface Body {
@@ -47,6 +49,7 @@ const locationOf = (b: Body): GeoPoint | undefined => (b.latitude === undefined 
  */
 export default async function recommendRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const recommender = recommenderFor(deps);
+  const limit = routeLimit(deps.config.RATE_LIMIT_INTERNAL);
   const snapshotFor = async (playerId: string) => {
     const snap = await recommender.snapshot(playerId);
     if (!snap.ctx.profiles.has(playerId)) throw notFound('player');
@@ -54,7 +57,7 @@ export default async function recommendRoutes(app: FastifyInstance, { deps }: { 
   };
 
   app.post<{ Body: Body }>('/recommend/quests', {
-    config: { auth: 'internal' },
+    config: { auth: 'internal', rateLimit: limit },
     schema: {
       summary: 'Top quests for a player, each with a reason (hybrid BPR + content features, MMR-diversified; cold start: location + popularity)',
       tags: ['recommend'], security: internal, body: body(location),
@@ -62,7 +65,7 @@ export default async function recommendRoutes(app: FastifyInstance, { deps }: { 
         200: list(
           { missionId: str, zoneId: str, title: str, type: str, difficulty: int, score: num, reason: str, signals: { type: 'array', items: str } },
           ['missionId', 'zoneId', 'title', 'type', 'difficulty', 'score', 'reason', 'signals'], { coldStart: { type: 'boolean' } }),
-        ...errors(400, 401, 404),
+        ...errors(400, 401, 404, 429),
       },
     },
   }, async (req) => {
@@ -74,13 +77,13 @@ export default async function recommendRoutes(app: FastifyInstance, { deps }: { 
   });
 
   app.post<{ Body: Body }>('/recommend/difficulty', {
-    config: { auth: 'internal' },
+    config: { auth: 'internal', rateLimit: limit },
     schema: {
       summary: "The next quest difficulty for a player, from their recent successes and failures, within their level's gate",
       tags: ['recommend'], security: internal, body: body(),
       response: {
         200: { type: 'object', required: ['playerId', 'level', 'recommended', 'maxAllowed', 'reason'], properties: { playerId: str, level: int, recommended: int, maxAllowed: int, reason: str } },
-        ...errors(400, 401, 404),
+        ...errors(400, 401, 404, 429),
       },
     },
   }, async (req) => {
@@ -90,14 +93,14 @@ export default async function recommendRoutes(app: FastifyInstance, { deps }: { 
   });
 
   app.post<{ Body: Body }>('/recommend/rewards', {
-    config: { auth: 'internal' },
+    config: { auth: 'internal', rateLimit: limit },
     schema: {
       summary: 'Rewards in stock for a player: what friends and look-alike players redeem, and what they can afford',
-      tags: ['recommend'], security: internal, body: body(),
+      tags: ['recommend'], security: internal, body: body({ limit: { type: 'integer', minimum: 1, maximum: RECOMMEND_REWARDS_MAX } }),
       response: {
         200: list({ rewardId: str, title: str, costHeart: { type: 'string', pattern: '^[0-9]+$' }, affordable: { type: 'boolean' }, score: num, reason: str },
           ['rewardId', 'title', 'costHeart', 'affordable', 'score', 'reason']),
-        ...errors(400, 401, 404),
+        ...errors(400, 401, 404, 429),
       },
     },
   }, async (req) => {
@@ -106,7 +109,7 @@ export default async function recommendRoutes(app: FastifyInstance, { deps }: { 
   });
 
   app.post<{ Body: Body }>('/recommend/partners', {
-    config: { auth: 'internal' },
+    config: { auth: 'internal', rateLimit: limit },
     schema: {
       summary: "Mentors for a newcomer: experienced players near the newcomer's zones with shared interests",
       tags: ['recommend'], security: internal,
@@ -114,7 +117,7 @@ export default async function recommendRoutes(app: FastifyInstance, { deps }: { 
       response: {
         200: list({ playerId: str, level: int, completions: int, distanceKm: { type: ['number', 'null'] }, sharedInterests: { type: 'array', items: str }, score: num, reason: str },
           ['playerId', 'level', 'completions', 'distanceKm', 'sharedInterests', 'score', 'reason']),
-        ...errors(400, 401, 404),
+        ...errors(400, 401, 404, 429),
       },
     },
   }, async (req) => {

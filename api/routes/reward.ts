@@ -9,6 +9,7 @@ import { createPgPool } from '../impact/worker.ts';
 import { ApiError } from '../errors.ts';
 import { caller } from '../plugins/auth.ts';
 import { checkPermit, permitTypedData, permitTypedDataSchema, relayWithPermit } from '../relay/permit.ts';
+import { recommendedRewards } from '../rewards/recommended.ts';
 import { catalog, loadRedemption, reserve, type Redemption } from '../rewards/reservations.ts';
 import { PLAYER } from './proof.ts';
 import { bearer, decimalString, errors, uuid } from './schemas.ts';
@@ -72,28 +73,44 @@ export default async function rewardRoutes(app: FastifyInstance, { deps }: { dep
     };
   }
 
-  app.get('/api/reward/marketplace', {
+  app.get<{ Querystring: { sort: 'price' | 'recommended' } }>('/api/reward/marketplace', {
     config: { auth: SIGNED_IN },
     schema: {
       summary: 'Rewards on offer: partner, price in Heart (wei, 18 decimals) and live stock (not cached: stock changes with every reservation)',
+      description: 'sort=recommended: the rewards in stock in the recommender\'s order (POST /recommend/rewards), each with a score and a reason, then the rest '
+        + 'in price order. When the recommender is unavailable the plain price order is served and `sort` says so.',
       tags: ['reward'], security: bearer,
+      querystring: { type: 'object', additionalProperties: false, properties: { sort: { type: 'string', enum: ['price', 'recommended'], default: 'price' } } },
       response: {
         200: {
-          type: 'object', required: ['rewards'],
+          type: 'object', required: ['sort', 'rewards'],
           properties: {
+            sort: { type: 'string', enum: ['price', 'recommended'], description: 'the order served (price when the recommender was unavailable)' },
             rewards: {
               type: 'array',
               items: {
                 type: 'object', required: ['id', 'title', 'description', 'partner', 'priceHeart', 'stock'],
-                properties: { id: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' }, partner: { type: 'string' }, priceHeart: decimalString, stock: { type: 'integer' } },
+                properties: {
+                  id: { type: 'string' }, title: { type: 'string' }, description: { type: 'string' }, partner: { type: 'string' }, priceHeart: decimalString, stock: { type: 'integer' },
+                  score: { type: 'number', description: 'sort=recommended only' }, reason: { type: 'string', description: 'why it is recommended (sort=recommended only)' },
+                },
               },
             },
           },
         },
-        ...errors(401, 429),
+        ...errors(400, 401, 429),
       },
     },
-  }, async () => ({ rewards: await catalog(pool) }));
+  }, async (req) => {
+    const rewards = await catalog(pool);
+    if (req.query.sort !== 'recommended') return { sort: 'price', rewards };
+    const picks = await recommendedRewards(app, deps.config, { playerId: caller(req).sub, ip: req.ip, log: req.log });
+    if (!picks) return { sort: 'price', rewards };
+    const rank = new Map([...picks.keys()].map((id, i) => [id, i]));
+    const at = (id: string) => rank.get(id) ?? rank.size;
+    // Array.prototype.sort is stable: what the recommender did not rank keeps the price order.
+    return { sort: 'recommended', rewards: [...rewards].sort((a, b) => at(a.id) - at(b.id)).map((r) => ({ ...r, ...picks.get(r.id) })) };
+  });
 
   app.post<{ Body: { rewardId: string; quantity: number; idempotencyKey: string } }>('/api/reward/redeem', {
     config: { auth: PLAYER },

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { addMonths } from '../../simulate/months.ts';
 import { seedLedgerHistory } from '../../simulate/testing.ts';
-import { bearer, newWallet, signIn, testApp, type TestApp } from '../testing.ts';
+import { bearer, newWallet, signIn, testApp, type TestApp, uniquePrefix } from '../testing.ts';
 
 const AS_OF = '2026-06';
 const FROM = addMonths(AS_OF, -40);
@@ -127,5 +127,21 @@ describe('simulate API', () => {
     assert.equal((await post('/simulate/regional-impact', {}, auditor)).statusCode, 400);
     assert.equal((await post('/simulate/cohort-impact', { cohort: '2026-1' }, auditor)).statusCode, 400);
     assert.equal((await post('/simulate/national-impact', { countryCode: 'kenya' }, auditor)).statusCode, 400);
+  });
+
+  it('rate-limits each simulate route per caller: the call after RATE_LIMIT_SIMULATE in a minute is 429 RATE_LIMITED', async () => {
+    const limited = await testApp(db.url, { RATE_LIMIT_SIMULATE: '2', REDIS_PREFIX: uniquePrefix() });
+    try {
+      const call = (url: string, token: string) => limited.app.inject({ method: 'POST', url, headers: bearer(token), payload: { metric: 'actions', asOf: AS_OF, horizon: 3 } });
+      for (let i = 0; i < 2; i++) assert.equal((await call('/simulate/national-impact', auditor)).statusCode, 200);
+      const refused = await call('/simulate/national-impact', auditor);
+      assert.equal(refused.statusCode, 429);
+      assert.equal(refused.json().error.code, 'RATE_LIMITED');
+      // counted per route and per caller
+      assert.equal((await call('/simulate/national-impact', admin)).statusCode, 200);
+      assert.equal((await call('/simulate/cohort-impact', auditor)).statusCode, 400);
+    } finally {
+      await limited.close();
+    }
   });
 });

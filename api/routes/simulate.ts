@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Role } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
+import { routeLimit } from '../plugins/rate-limit.ts';
 import { createPgPool } from '../impact/worker.ts';
 import { InsufficientHistoryError } from '../../simulate/forecast.ts';
 import { METRICS, type Metric, type Scope } from '../../simulate/history.ts';
@@ -43,11 +44,11 @@ export default async function simulateRoutes(app: FastifyInstance, { deps }: { d
     }
   }
   const route = (summary: string, required: string[], extra: Record<string, unknown>) => ({
-    config: { auth: SIMULATE },
+    config: { auth: SIMULATE, rateLimit: routeLimit(deps.config.RATE_LIMIT_SIMULATE) },
     schema: {
       summary, tags: ['simulate'], security: bearer,
       body: { type: 'object', additionalProperties: false, required, properties: { ...forecastBodyProperties, ...extra } },
-      response: { 200: forecastSchema, ...errors(400, 401, 403, 404, 422) },
+      response: { 200: forecastSchema, ...errors(400, 401, 403, 404, 422, 429) },
     },
   });
 
@@ -69,11 +70,11 @@ export default async function simulateRoutes(app: FastifyInstance, { deps }: { d
     async (req) => forecast({ kind: 'cohort', cohort: req.body.cohort }, req.body));
 
   app.post<{ Body: PolicyRequest }>('/simulate/policy', {
-    config: { auth: SIMULATE },
+    config: { auth: SIMULATE, rateLimit: routeLimit(deps.config.RATE_LIMIT_SIMULATE) },
     schema: {
       summary: 'Replay the recorded ledger under changed impact-formula parameters and/or another Local/National/Global split, beside the actual figures (never writes)',
       tags: ['simulate'], security: bearer, body: policyBody,
-      response: { 200: policyResponse, ...errors(400, 401, 403) },
+      response: { 200: policyResponse, ...errors(400, 401, 403, 429) },
     },
   }, async (req) => {
     try {
