@@ -95,7 +95,7 @@ try {
   console.log(`visual duplicate lookup over ${N.toLocaleString()} stored SYNTHETIC 256-d descriptors (i8 in Postgres and in the usearch HNSW index, cosine, M=16)`);
   console.log(`machine: ${os.cpus().length} cores shared with other jobs, load average ${os.loadavg()[0]?.toFixed(1)} — wall-clock figures are noisy`);
   console.log(`write ${N.toLocaleString()} rows: ${writeS.toFixed(1)} s; table + indexes ${mb(Number(tableSize))}`);
-  console.log(`build (load from Postgres + HNSW insert): ${buildS.toFixed(1)} s wall, ${((buildCpu.user + buildCpu.system) / 1e6).toFixed(1)} s CPU; RSS +${mb(rss1 - rss0)} (process RSS ${mb(rss1)})`);
+  console.log(`build (load ${index.size.toLocaleString()} descriptors from Postgres + HNSW insert): ${buildS.toFixed(1)} s wall, ${((buildCpu.user + buildCpu.system) / 1e6).toFixed(1)} s CPU; RSS +${mb(rss1 - rss0)} (process RSS ${mb(rss1)})`);
   console.log(`${LOOKUPS} lookups (catch-up query + search):  p50 ${quantile(total, 0.5).toFixed(2)} ms  p99 ${quantile(total, 0.99).toFixed(2)} ms  (target p99 ≤ 10 ms)`);
   console.log(`  HNSW search alone:                    p50 ${quantile(search, 0.5).toFixed(2)} ms  p99 ${quantile(search, 0.99).toFixed(2)} ms`);
   console.log(`  CPU per lookup (this process): ${((lookCpu.user + lookCpu.system) / 1000 / LOOKUPS).toFixed(2)} ms`);

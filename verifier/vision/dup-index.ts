@@ -2,8 +2,6 @@ import usearch, { type Index } from 'usearch';
 import type { Queryable } from '../media/index.ts';
 import { DESCRIPTOR_DIMS, normalise } from './descriptor.ts';
 
-/** Rows read per query while loading or catching up. */
-const PAGE = 50_000;
 /**
  * An id below the highest one seen but not (yet) visible is either an insert
  * still in flight (its transaction commits later) or a sequence value never
@@ -77,8 +75,12 @@ export class DuplicateIndex {
   readonly #gaps = new Map<bigint, number>();
   #chain: Promise<unknown> = Promise.resolve();
 
-  constructor(db: Queryable, modelVersion: string) {
+  /** Rows read per query while loading or catching up. */
+  readonly #page: number;
+
+  constructor(db: Queryable, modelVersion: string, pageSize = 50_000) {
     this.#db = db;
+    this.#page = pageSize;
     this.#version = modelVersion;
     this.#index = new usearch.Index({
       dimensions: DESCRIPTOR_DIMS,
@@ -114,16 +116,16 @@ export class DuplicateIndex {
     let added = 0;
     let gaps = [...this.#gaps.keys()].map(String);
     for (;;) {
-      const { rows } = await this.#db.query<{ id: string; evidence_id: string; action_id: string; descriptor: Buffer | null }>(
-        `SELECT id::text, evidence_id, action_id, CASE WHEN model_version = $1 THEN descriptor END AS descriptor
-           FROM visual_descriptors WHERE id > $2 OR id = ANY($3::bigint[]) ORDER BY id LIMIT ${PAGE}`,
-        [this.#version, this.#last.toString(), gaps],
+      const { rows } = await this.#db.query<{ row_id: string; evidence_id: string; action_id: string; descriptor: Buffer | null }>(
+        `SELECT id::text AS row_id, evidence_id, action_id, CASE WHEN model_version = $1 THEN descriptor END AS descriptor
+           FROM visual_descriptors WHERE id > $2 OR id = ANY($3::bigint[]) ORDER BY id LIMIT $4`,
+        [this.#version, this.#last.toString(), gaps, this.#page],
       );
       gaps = [];
       const keys: bigint[] = [];
       const vectors = new Float32Array(rows.length * DESCRIPTOR_DIMS);
       for (const r of rows) {
-        const id = BigInt(r.id);
+        const id = BigInt(r.row_id);
         if (id <= this.#last) this.#gaps.delete(id);
         else {
           if (id - this.#last <= MAX_GAP_RUN) for (let g = this.#last + 1n; g < id; g++) this.#gaps.set(g, now);
@@ -136,7 +138,7 @@ export class DuplicateIndex {
       // Bulk loads use every core; a catch-up of one row stays on this thread.
       if (keys.length) this.#index.add(BigUint64Array.from(keys), vectors.subarray(0, keys.length * DESCRIPTOR_DIMS), keys.length > 1 ? 0 : 1);
       added += keys.length;
-      if (rows.length < PAGE) return added;
+      if (rows.length < this.#page) return added;
     }
   }
 
