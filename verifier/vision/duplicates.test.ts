@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import pg from 'pg';
 import sharp from 'sharp';
 import { loadVerifierConfig, testServices } from '../../lib/config.ts';
@@ -58,6 +59,9 @@ describe('visual near-duplicates (Postgres + usearch)', () => {
     assert.ok(similarity(d, flipped) > 0.95, `flipped ${similarity(d, flipped)}`);
     assert.ok(similarity(d, decodeDescriptor(encodeDescriptor(d))) > 0.999);
     assert.match(descriptorVersion(models), /^[0-9a-f]{64}$/);
+    const tensors = tf.memory().numTensors;
+    await describeImage(models, photo);
+    assert.equal(tf.memory().numTensors, tensors, 'no tensor left behind');
   });
 
   it('flags a cropped and bordered copy of a stored image, not an unrelated one, not the same action', async () => {
