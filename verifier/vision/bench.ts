@@ -4,12 +4,17 @@
  * quality) on generated 1–3 MB JPEGs, in 1 and then 2 worker processes (each
  * loads its own models, one WASM thread each): images/s, p50/p99 per stage,
  * peak RSS per worker. Prints figures; asserts nothing about time.
+ *
+ * npm run bench:vision -- --memory 10000 [--every 1000] — one process runs
+ * that many of the JPEGs through the pipeline and prints RSS, V8 heap,
+ * external memory and the TF.js tensor count every `--every` images.
  */
 import { fork } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
 import { MISSION_TYPES } from '../../api/routes/schemas.ts';
 import { syntheticPhoto } from '../media/fixtures.ts';
 import { loadVisionModels } from './models.ts';
@@ -90,6 +95,26 @@ async function run(dir: string, images: number, workers: number): Promise<void> 
   console.log(`  RSS per worker after warm-up ${reports.map((r) => `${r.rssAfterWarmMb.toFixed(0)} MB`).join(', ')}; peak ${reports.map((r) => `${r.peakRssMb.toFixed(0)} MB`).join(', ')}`);
 }
 
+/** Long run in this process: memory figures every `every` images. */
+async function memoryRun(jpegs: Buffer[], count: number, every: number): Promise<void> {
+  const models = await loadVisionModels();
+  const line = (i: number, t0: number) => {
+    const m = process.memoryUsage();
+    const t = tf.memory();
+    console.log(`  ${String(i).padStart(6)} images  RSS ${mb(m.rss).toFixed(0).padStart(5)} MB  heap ${mb(m.heapUsed).toFixed(0).padStart(4)} MB  external ${mb(m.external).toFixed(0).padStart(4)} MB  tensors ${t.numTensors}  tensor bytes ${mb(t.numBytes).toFixed(1)} MB  ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  };
+  console.log(`\nmemory run: ${count} images in one process`);
+  const t0 = performance.now();
+  line(0, t0);
+  for (let i = 1; i <= count; i++) {
+    const bytes = jpegs[i % jpegs.length];
+    if (!bytes) throw new Error('no image');
+    await analyseImage(models, bytes, MISSION_TYPES[i % MISSION_TYPES.length] ?? 'cleanup');
+    if (i % every === 0 || i === count) line(i, t0);
+  }
+  console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+}
+
 if (process.argv[2] === '--child') {
   await child(process.argv[3] ?? '', Number(process.argv[4]), Number(process.argv[5]));
 } else {
@@ -101,7 +126,9 @@ if (process.argv[2] === '--child') {
     const jpegs = await Promise.all(SIZES.map(([w, h, q], i) => syntheticPhoto(100 + i, w, h, q)));
     await Promise.all(jpegs.map((b, i) => writeFile(join(dir, `${i}.jpg`), b)));
     console.log(`generated ${jpegs.length} JPEGs (${jpegs.map((b) => `${mb(b.length).toFixed(1)} MB`).join(', ')}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    for (const w of workerCounts) await run(dir, images, w);
+    const memory = Number(opt('--memory', '0'));
+    if (memory > 0) await memoryRun(jpegs, memory, Number(opt('--every', '1000')));
+    else for (const w of workerCounts) await run(dir, images, w);
     console.log('\n(the 2-core machine is shared with other jobs: wall-clock figures are noisy)');
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -25,11 +25,13 @@ export interface Region {
 
 /** Pixel rectangles to blur for normalised face boxes on a `width`×`height` image: grown by FACE_MARGIN, clipped to the image. */
 export function faceRegions(boxes: readonly FaceBox[], width: number, height: number): Region[] {
+  // Rounded to a millionth of a pixel first, so float noise never moves an edge by a whole pixel.
+  const px = (v: number) => Math.round(v * 1e6) / 1e6;
   return boxes.flatMap(([x, y, w, h]) => {
-    const left = Math.max(0, Math.floor((x - w * FACE_MARGIN) * width));
-    const top = Math.max(0, Math.floor((y - h * FACE_MARGIN) * height));
-    const right = Math.min(width, Math.ceil((x + w * (1 + FACE_MARGIN)) * width));
-    const bottom = Math.min(height, Math.ceil((y + h * (1 + FACE_MARGIN)) * height));
+    const left = Math.max(0, Math.floor(px((x - w * FACE_MARGIN) * width)));
+    const top = Math.max(0, Math.floor(px((y - h * FACE_MARGIN) * height)));
+    const right = Math.min(width, Math.ceil(px((x + w * (1 + FACE_MARGIN)) * width)));
+    const bottom = Math.min(height, Math.ceil(px((y + h * (1 + FACE_MARGIN)) * height)));
     return right > left && bottom > top ? [{ left, top, width: right - left, height: bottom - top }] : [];
   });
 }
