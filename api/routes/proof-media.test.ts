@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { syntheticPhoto } from '../../verifier/media/fixtures.ts';
 import { seedAction, seedEvidence, seedMission } from '../../verifier/testing.ts';
-import { blurredDerivative, storeDerivative } from '../../verifier/vision/privacy.ts';
+import { blurFaces, storeDerivative } from '../../verifier/vision/privacy.ts';
 import { bearer, newWallet, signIn, testApp, type TestApp } from '../testing.ts';
 
 type Session = Awaited<ReturnType<typeof signIn>>;
@@ -30,7 +31,8 @@ describe('GET /api/proof/:id/media: originals for owner and admins, face-blurred
     await t.deps.storage.put(key, original, 'image/jpeg');
     const evidenceId = await seedEvidence(db.sql, actionId, original, key);
     if (withDerivative) {
-      const d = await blurredDerivative(original, [[0.3, 0.3, 0.2, 0.25]]);
+      const { data, info } = await sharp(original).raw().toBuffer({ resolveWithObject: true });
+      const d = await blurFaces({ data, width: info.width, height: info.height }, [[0.3, 0.3, 0.2, 0.25]]);
       derivative = d.jpeg;
       await storeDerivative(db.sql, (k, b, type) => t.deps.storage.put(k, b, type), evidenceId, d, VERSION);
     }

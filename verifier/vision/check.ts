@@ -5,7 +5,7 @@ import { isMissionType } from './mission-objects.ts';
 import type { VisionModels } from './models.ts';
 import { analyseImage } from './pipeline.ts';
 import type { VisionFlag } from './stage.ts';
-import { blurredDerivative, storeDerivative } from './privacy.ts';
+import { blurFaces, storeDerivative } from './privacy.ts';
 import { storeStageResults } from './store.ts';
 import { analyseVideo, faceBoxes } from './video.ts';
 
@@ -98,7 +98,7 @@ export function createVisionCheck(models: VisionModels, db: Queryable, putObject
       if (!video.frames[0]) return NONE;
       for (const f of video.frames) await storeStageResults(db, e.actionId, e.evidenceId, f.analysis, { index: f.index, timeS: f.timeS });
       const first = video.frames[0];
-      await storeDerivative(db, putObject, e.evidenceId, await blurredDerivative(first.jpeg, faceBoxes(first.analysis)), models.version);
+      await storeDerivative(db, putObject, e.evidenceId, await blurFaces(first.analysis.pixels, faceBoxes(first.analysis)), models.version);
       return visionVerdict(video.flags);
     }
     if (!e.mediaType.startsWith('image/')) return NONE;
@@ -106,7 +106,7 @@ export function createVisionCheck(models: VisionModels, db: Queryable, putObject
     if (!decodable) return NONE;
     const analysis = await analyseImage(models, e.bytes, e.missionType);
     await storeStageResults(db, e.actionId, e.evidenceId, analysis);
-    await storeDerivative(db, putObject, e.evidenceId, await blurredDerivative(e.bytes, faceBoxes(analysis)), models.version);
+    await storeDerivative(db, putObject, e.evidenceId, await blurFaces(analysis.pixels, faceBoxes(analysis)), models.version);
     return visionVerdict(analysis.flags);
   });
 }

@@ -1,9 +1,11 @@
 import sharp from 'sharp';
 import type { Queryable } from '../media/index.ts';
+import { ANALYSIS_SIDE } from './decode.ts';
 import type { FaceBox } from './faces.ts';
+import type { RawRgb } from './pipeline.ts';
 
-/** Longer side of the public derivative (a display copy, never the original's resolution). */
-export const DERIVATIVE_SIDE = 1600;
+/** Longer side of the public derivative: a display copy, the size the vision stages decode to (so the worker decodes once). */
+export const DERIVATIVE_SIDE = ANALYSIS_SIDE;
 /** Each face box grows by this fraction of its size on every side before it is blurred (hair, ears, chin). */
 export const FACE_MARGIN = 0.2;
 /** JPEG quality of the derivative. */
@@ -37,30 +39,24 @@ export function faceRegions(boxes: readonly FaceBox[], width: number, height: nu
 }
 
 /**
- * The copy of an evidence image other players and the public may see.
- * Bystanders: OneHeart has no selfie mission type — no mission asks for the
- * player's face — so every detected face counts as a bystander and is blurred
- * (the player's own included). EXIF orientation is applied, then the image
- * is re-encoded from raw pixels, so no metadata (EXIF, GPS, XMP, ICC) survives.
+ * The copy of an evidence image other players and the public may see, from
+ * the oriented RGB pixels the vision stages decoded. Bystanders: OneHeart has
+ * no selfie mission type — no mission asks for the player's face — so every
+ * detected face counts as a bystander and is blurred (the player's own
+ * included). The JPEG is encoded from raw pixels, so no metadata (EXIF, GPS,
+ * XMP, ICC) of the original survives.
  */
-export async function blurredDerivative(bytes: Uint8Array, boxes: readonly FaceBox[]): Promise<Derivative> {
-  const { data, info } = await sharp(bytes)
-    .rotate()
-    .resize(DERIVATIVE_SIDE, DERIVATIVE_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const raw = { width: info.width, height: info.height, channels: 3 as const };
-  const regions = faceRegions(boxes, info.width, info.height);
+export async function blurFaces(image: RawRgb, boxes: readonly FaceBox[]): Promise<Derivative> {
+  const raw = { width: image.width, height: image.height, channels: 3 as const };
+  const regions = faceRegions(boxes, image.width, image.height);
   const overlays = await Promise.all(regions.map(async (r) => ({
-    input: await sharp(data, { raw }).extract(r).blur(Math.max(4, Math.max(r.width, r.height) / 5)).raw().toBuffer(),
+    input: await sharp(image.data, { raw }).extract(r).blur(Math.max(4, Math.max(r.width, r.height) / 5)).raw().toBuffer(),
     raw: { width: r.width, height: r.height, channels: 3 as const },
     left: r.left,
     top: r.top,
   })));
-  const jpeg = await sharp(data, { raw }).composite(overlays).jpeg({ quality: DERIVATIVE_QUALITY }).toBuffer();
-  return { jpeg, width: info.width, height: info.height, facesBlurred: regions.length };
+  const jpeg = await sharp(image.data, { raw }).composite(overlays).jpeg({ quality: DERIVATIVE_QUALITY }).toBuffer();
+  return { jpeg, width: image.width, height: image.height, facesBlurred: regions.length };
 }
 
 /** Object key of an evidence item's public derivative: beside the original, outside the player's upload key. */
