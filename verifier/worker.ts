@@ -45,9 +45,11 @@ export interface VerifierRuntime {
  * warmed up (one inference each) before the first job.
  */
 export async function startVerifierRuntime(config: VerifierConfig): Promise<VerifierRuntime> {
-  const backend = await useInferenceBackend();
+  const inference = await useInferenceBackend();
   const weights = loadWeights();
   const vision = config.VERIFIER_VISION === 'on' ? await loadVisionModels() : null;
+  // The vision models switch TF.js to wasm, and a process has one TF.js backend: the verifier's model runs there too.
+  const backend: InferenceBackend = vision && inference.name !== 'wasm' ? { name: 'wasm', fallbackReason: 'VERIFIER_VISION=on: the vision models need the wasm backend' } : inference;
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.VERIFIER_CONCURRENCY + 4 });
   const storage = new Storage(config);
   const deps: VerifyDeps = { pool, getObject: (key) => storage.get(key), weights, modelVersion: modelVersion(weights), rules: ruleOptions(config), thresholds: thresholds(config) };
