@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { RuleResult } from '../context.ts';
 import type { Queryable } from '../media/index.ts';
-import { isMissionType } from './mission-objects.ts';
+import { isMissionType, type MissionType } from './mission-objects.ts';
 import type { VisionModels } from './models.ts';
 import { analyseImage } from './pipeline.ts';
 import type { VisionFlag } from './stage.ts';
@@ -91,10 +91,13 @@ export type PutObject = (key: string, bytes: Uint8Array, contentType: string) =>
  */
 export function createVisionCheck(models: VisionModels, db: Queryable, putObject: PutObject): VisionCheck {
   const one = serial();
-  return (e) => one(async () => {
-    if (!isMissionType(e.missionType)) throw new Error(`unknown mission type ${e.missionType}`);
+  // Only the analyses queue; ffmpeg sampling, derivative encoding, S3 and Postgres writes of other jobs overlap them.
+  const analyse = (bytes: Uint8Array, missionType: MissionType) => one(() => analyseImage(models, bytes, missionType));
+  return async (e) => {
+    const missionType = e.missionType;
+    if (!isMissionType(missionType)) throw new Error(`unknown mission type ${missionType}`);
     if (VIDEO_TYPES.has(e.mediaType)) {
-      const video = await analyseVideo(models, e.bytes, e.missionType);
+      const video = await analyseVideo((frame) => analyse(frame, missionType), e.bytes);
       if (!video.frames[0]) return NONE;
       for (const f of video.frames) await storeStageResults(db, e.actionId, e.evidenceId, f.analysis, { index: f.index, timeS: f.timeS });
       const first = video.frames[0];
@@ -104,9 +107,9 @@ export function createVisionCheck(models: VisionModels, db: Queryable, putObject
     if (!e.mediaType.startsWith('image/')) return NONE;
     const decodable = await sharp(e.bytes).metadata().then(() => true, () => false);
     if (!decodable) return NONE;
-    const analysis = await analyseImage(models, e.bytes, e.missionType);
+    const analysis = await analyse(e.bytes, missionType);
     await storeStageResults(db, e.actionId, e.evidenceId, analysis);
     await storeDerivative(db, putObject, e.evidenceId, await blurFaces(analysis.pixels, faceBoxes(analysis)), models.version);
     return visionVerdict(analysis.flags);
-  });
+  };
 }

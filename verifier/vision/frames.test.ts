@@ -10,6 +10,7 @@ import { loadVerifierConfig, testServices } from '../../lib/config.ts';
 import { Storage } from '../../lib/storage.ts';
 import { checkUploaded } from '../../api/proofs/media.ts';
 import { FFMPEG, MAX_FRAMES, sampleFrames, thinOut } from './frames.ts';
+import { mergeFrameFlags } from './video.ts';
 
 /** A 2 s 640×480 clip encoded by the packaged ffmpeg: test pattern, a hard cut at 1 s, colour bars. */
 function clip(dir: string, name: string, codec: string[]): Promise<Buffer> {
@@ -55,6 +56,12 @@ describe('video frame sampling with the packaged ffmpeg', () => {
     assert.equal(kept[0], 0);
     assert.equal(kept.at(-1), 39);
     assert.deepEqual(thinOut([1, 2, 3], MAX_FRAMES), [1, 2, 3]);
+  });
+
+  it('merges frame flags: hard ones from any frame, soft ones only when every frame has them', () => {
+    assert.deepEqual(mergeFrameFlags([['blurry', 'no_expected_objects'], ['no_expected_objects', 'unsafe_content'], ['no_expected_objects']]), ['no_expected_objects', 'unsafe_content']);
+    assert.deepEqual(mergeFrameFlags([['screen_or_print_photo'], []]), ['screen_or_print_photo']);
+    assert.deepEqual(mergeFrameFlags([]), []);
   });
 
   it('lets the API accept an uploaded WebM as evidence', async () => {

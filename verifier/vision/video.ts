@@ -1,8 +1,6 @@
 import type { FaceBox } from './faces.ts';
 import { sampleFrames } from './frames.ts';
-import type { MissionType } from './mission-objects.ts';
-import type { VisionModels } from './models.ts';
-import { analyseImage, type VisionAnalysis } from './pipeline.ts';
+import type { VisionAnalysis } from './pipeline.ts';
 import type { StageResult, VisionFlag } from './stage.ts';
 
 /** A hard flag on any frame taints the whole video (one unsafe or re-filmed scene is enough). */
@@ -33,13 +31,13 @@ export interface VideoAnalysis {
 
 /**
  * Samples the video's frames (first, middle, last, scene changes) and runs
- * each through the same stages as a still image. Bytes ffmpeg cannot read as
+ * each through `analyse`, the same stages as a still image. Bytes ffmpeg cannot read as
  * a video give no frames (the media rules judge them).
  */
-export async function analyseVideo(models: VisionModels, video: Uint8Array, missionType: MissionType): Promise<VideoAnalysis> {
+export async function analyseVideo(analyse: (frame: Uint8Array) => Promise<VisionAnalysis>, video: Uint8Array): Promise<VideoAnalysis> {
   const sampled = await sampleFrames(video).catch(() => []);
   const frames: FrameAnalysis[] = [];
-  for (const f of sampled) frames.push({ ...f, analysis: await analyseImage(models, f.jpeg, missionType) });
+  for (const f of sampled) frames.push({ ...f, analysis: await analyse(f.jpeg) });
   return { frames, flags: mergeFrameFlags(frames.map((f) => f.analysis.flags)) };
 }
 
