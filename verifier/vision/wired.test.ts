@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue, QueueEvents } from 'bullmq';
 import sharp from 'sharp';
-import { loadVerifierConfig, testServices, type VerifierConfig } from '../../lib/config.ts';
+import { ConfigError, loadVerifierConfig, testServices, type VerifierConfig } from '../../lib/config.ts';
 import { createRedis, type Redis } from '../../lib/redis.ts';
 import { Storage } from '../../lib/storage.ts';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
@@ -95,6 +95,15 @@ describe('verifier worker with VERIFIER_VISION=on (Postgres + Redis + S3)', () =
   const stageRows = async (actionId: string) =>
     (await db.sql.query<{ stage: string; frame_index: number; frame_time_s: number | null; flags: string[] }>(
       'SELECT stage, frame_index, frame_time_s, flags FROM vision_stage_results WHERE action_id = $1 ORDER BY frame_index, stage', [actionId])).rows;
+
+  it('runs vision by default (npm start), not under NODE_ENV=test unless asked, and refuses other values', () => {
+    const env = { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, S3_ENDPOINT: config.S3_ENDPOINT };
+    assert.equal(loadVerifierConfig(env).VERIFIER_VISION, 'on');
+    assert.equal(loadVerifierConfig({ ...env, NODE_ENV: 'production', VERIFIER_INTERNAL_TOKEN: 'x'.repeat(24) }).VERIFIER_VISION, 'on');
+    assert.equal(loadVerifierConfig({ ...env, NODE_ENV: 'test' }).VERIFIER_VISION, 'off');
+    assert.equal(loadVerifierConfig({ ...env, VERIFIER_VISION: 'off' }).VERIFIER_VISION, 'off');
+    assert.throws(() => loadVerifierConfig({ ...env, VERIFIER_VISION: 'yes' }), (e: unknown) => e instanceof ConfigError && /VERIFIER_VISION/.test(e.message));
+  });
 
   it('names the flag of a blurred photo in the verification record, appends the stage rows and stores the public derivative', async () => {
     const photo = await sharp(await syntheticPhoto(901, 1024, 768)).blur(3).jpeg().toBuffer();
