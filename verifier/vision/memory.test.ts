@@ -7,24 +7,30 @@ import { syntheticPhoto } from '../media/fixtures.ts';
 import { loadVisionModels, type VisionModels } from './models.ts';
 import { analyseImage } from './pipeline.ts';
 
-const IMAGES = 200;
+/** 4 rounds of 50: each round is its own test, so the per-test timeout holds on a loaded machine. */
+const ROUNDS = 4;
+const PER_ROUND = 50;
 
-describe('vision pipeline memory over many images', () => {
+describe(`vision pipeline memory over ${ROUNDS * PER_ROUND} images`, () => {
   let models: VisionModels;
   let photos: Buffer[];
+  let baseline: number;
+  let done = 0;
   before(async () => {
     models = await loadVisionModels();
     const base = await Promise.all([1, 2, 3, 4].map((seed) => syntheticPhoto(seed, 800, 600)));
     // Vary what the stages see: blurred, dark, small, as well as plain renders.
     photos = [...base, await sharp(base[0]).blur(4).jpeg().toBuffer(), await sharp(base[1]).modulate({ brightness: 0.1 }).jpeg().toBuffer(), await syntheticPhoto(5, 320, 240)];
+    await analyseImage(models, photos[0] ?? Buffer.alloc(0), 'cleanup');
+    baseline = tf.memory().numTensors;
   });
 
-  it(`holds the tensor count at its baseline after each of ${IMAGES} images (no tensor leaks per image)`, async () => {
-    await analyseImage(models, photos[0] ?? Buffer.alloc(0), 'cleanup');
-    const baseline = tf.memory().numTensors;
-    for (let i = 0; i < IMAGES; i++) {
-      await analyseImage(models, photos[i % photos.length] ?? Buffer.alloc(0), MISSION_TYPES[i % MISSION_TYPES.length] ?? 'cleanup');
-      assert.equal(tf.memory().numTensors, baseline, `tensors after image ${i + 1}`);
-    }
-  });
+  for (let round = 1; round <= ROUNDS; round++) {
+    it(`holds the tensor count at its baseline after each image (images ${(round - 1) * PER_ROUND + 1}–${round * PER_ROUND}): no tensor leaks`, async () => {
+      for (let i = 0; i < PER_ROUND; i++, done++) {
+        await analyseImage(models, photos[done % photos.length] ?? Buffer.alloc(0), MISSION_TYPES[done % MISSION_TYPES.length] ?? 'cleanup');
+        assert.equal(tf.memory().numTensors, baseline, `tensors after image ${done + 1}`);
+      }
+    });
+  }
 });
