@@ -1639,7 +1639,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Presigned PUT for one evidence file (image/jpeg, image/png, image/webp, video/mp4; at most 209715200 bytes) */
+        /** Presigned PUT for one evidence file (image/jpeg, image/png, image/webp, video/mp4, video/webm; at most 209715200 bytes) */
         post: {
             parameters: {
                 query?: never;
@@ -2092,7 +2092,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One proof with a short-lived media URL and its verification result */
+        /** One proof with short-lived media URLs (originals for its owner and admins, face-blurred derivatives for auditors) and its verification result */
         get: {
             parameters: {
                 query?: never;
@@ -2143,6 +2143,137 @@ export interface paths {
                                 modelVersion: string;
                                 createdAt: string;
                             } | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: unknown;
+                                requestId: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/proof/{id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A proof's evidence media as short-lived URLs: `public` (default) is the face-blurred, metadata-free derivative anyone signed in may see once the proof is approved (its owner, admins and auditors: at any status); `original` is for its owner and admins only */
+        get: {
+            parameters: {
+                query?: {
+                    variant?: "public" | "original";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            media: {
+                                evidenceId: string;
+                                /** @enum {string} */
+                                variant: "public" | "original";
+                                mediaType: string;
+                                url: string;
+                                width: number | null;
+                                height: number | null;
+                                facesBlurred: number | null;
+                            }[];
                         };
                     };
                 };

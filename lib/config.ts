@@ -249,7 +249,9 @@ const verifierSchema = z.object({
   VERIFIER_HOST: z.string().default('127.0.0.1'),
   VERIFIER_PORT: z.coerce.number().int().min(0).max(65535).default(3100),
   VERIFIER_INTERNAL_TOKEN: z.string().min(24, 'must be at least 24 characters').default(DEV_VERIFIER_INTERNAL_TOKEN),
-});
+  /** Vision stages (verifier/vision/): faces, objects, unsafe content, quality, blurred derivatives. Unset: on, except off when NODE_ENV=test (tests that need them say on). */
+  VERIFIER_VISION: z.enum(['on', 'off']).optional(),
+}).transform((c) => ({ ...c, VERIFIER_VISION: c.VERIFIER_VISION ?? (c.NODE_ENV === 'test' ? 'off' : 'on') }));
 
 export type VerifierConfig = z.infer<typeof verifierSchema>;
 

@@ -8,7 +8,7 @@ const log = createLogger('verifier', config.LOG_LEVEL);
 const runtime = await startVerifierRuntime(config);
 if (runtime.backend.fallbackReason) log.info({ reason: runtime.backend.fallbackReason }, 'tfjs-node unavailable: inference on wasm');
 const verifier = await startVerifierWorker(config, runtime);
-log.info({ modelVersion: verifier.modelVersion, backend: runtime.backend.name, concurrency: config.VERIFIER_CONCURRENCY }, 'consuming verify-proof');
+log.info({ modelVersion: verifier.modelVersion, backend: runtime.backend.name, concurrency: config.VERIFIER_CONCURRENCY, vision: runtime.visionVersion ?? 'off' }, 'consuming verify-proof');
 verifier.worker.on('completed', (job, verdict) => log.info({ actionId: job.data.actionId, decision: verdict?.decision, authenticity: verdict?.authenticity }, 'verified'));
 verifier.worker.on('failed', (job, err) => log.warn({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'verification failed'));
 const http = await buildVerifierHttp(runtime.deps, config.VERIFIER_INTERNAL_TOKEN, log);

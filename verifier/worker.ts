@@ -10,6 +10,9 @@ import { VERIFY_QUEUE, type VerifyJobData } from './queue.ts';
 import { DEFAULT_RULE_OPTIONS, type RuleOptions } from './rules/index.ts';
 import type { ScoreThresholds } from './score.ts';
 import { verifyAction, type Verdict, type VerifyDeps } from './verify.ts';
+import { createVisionCheck } from './vision/check.ts';
+import { loadDuplicateCheck } from './vision/duplicates.ts';
+import { loadVisionModels } from './vision/models.ts';
 
 export function ruleOptions(c: VerifierConfig): RuleOptions {
   return {
@@ -31,18 +34,34 @@ export function thresholds(c: VerifierConfig): ScoreThresholds {
 export interface VerifierRuntime {
   deps: VerifyDeps;
   backend: InferenceBackend;
+  /** SHA-256 over the packaged vision weights when VERIFIER_VISION=on, else null. */
+  visionVersion: string | null;
   close(): Promise<void>;
 }
 
-/** Model (on the inference backend), Postgres pool, object storage and thresholds: what the worker and the internal HTTP API share. */
+/**
+ * Model (on the inference backend), Postgres pool, object storage and
+ * thresholds: what the worker and the internal HTTP API share. With
+ * VERIFIER_VISION=on the vision models load here, once per process, and are
+ * warmed up (one inference each) before the first job.
+ */
 export async function startVerifierRuntime(config: VerifierConfig): Promise<VerifierRuntime> {
-  const backend = await useInferenceBackend();
+  const inference = await useInferenceBackend();
   const weights = loadWeights();
+  const vision = config.VERIFIER_VISION === 'on' ? await loadVisionModels() : null;
+  // The vision models switch TF.js to wasm, and a process has one TF.js backend: the verifier's model runs there too.
+  const backend: InferenceBackend = vision && inference.name !== 'wasm' ? { name: 'wasm', fallbackReason: 'VERIFIER_VISION=on: the vision models need the wasm backend' } : inference;
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.VERIFIER_CONCURRENCY + 4 });
   const storage = new Storage(config);
+  const deps: VerifyDeps = { pool, getObject: (key) => storage.get(key), weights, modelVersion: modelVersion(weights), rules: ruleOptions(config), thresholds: thresholds(config) };
+  if (vision) {
+    const { check: duplicates } = await loadDuplicateCheck(vision, pool, config.VERIFIER_VISUAL_DUPLICATE_SIMILARITY);
+    deps.vision = createVisionCheck(vision, pool, (key, bytes, contentType) => storage.put(key, bytes, contentType), duplicates);
+  }
   return {
     backend,
-    deps: { pool, getObject: (key) => storage.get(key), weights, modelVersion: modelVersion(weights), rules: ruleOptions(config), thresholds: thresholds(config) },
+    visionVersion: vision?.version ?? null,
+    deps,
     async close() {
       storage.destroy();
       await pool.end();
@@ -70,6 +89,8 @@ export async function startVerifierWorker(config: VerifierConfig, runtime?: Veri
   const connection = createRedis(config.REDIS_URL, { forWorkers: true });
   const impact = new Queue<ImpactJobData>(IMPACT_QUEUE, { connection, prefix: config.VERIFIER_QUEUE_PREFIX });
   const dead = new Queue<VerifyDeadJobData>(VERIFY_DEAD_QUEUE, { connection, prefix: config.VERIFIER_QUEUE_PREFIX });
+  // Connection errors are retried by ioredis (the shared connection logs them); without a listener BullMQ prints each one.
+  for (const q of [impact, dead]) q.on('error', () => undefined);
 
   async function verifyJob(job: Job<VerifyJobData>): Promise<Verdict | null> {
     const { actionId } = job.data;

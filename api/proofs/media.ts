@@ -13,6 +13,7 @@ export const MEDIA_LIMITS: Readonly<Record<string, number>> = {
   'image/png': 15 * MB,
   'image/webp': 15 * MB,
   'video/mp4': 200 * MB,
+  'video/webm': 200 * MB,
 };
 export const MEDIA_TYPES = Object.keys(MEDIA_LIMITS);
 export const MAX_MEDIA_BYTES = 200 * MB;

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
-import { conflict, notFound } from '../errors.ts';
+import { ApiError, conflict, notFound } from '../errors.ts';
+import { SIGNED_IN } from '../auth/roles.ts';
 import { caller, requireSelfOr } from '../plugins/auth.ts';
 import { checkDeclared, MAX_MEDIA_BYTES, MEDIA_TYPES, OBJECT_KEY_PATTERN, objectKeyFor } from '../proofs/media.ts';
 import { verifyQueue } from '../proofs/queue.ts';
 import { submitProof, type SubmitBody } from '../proofs/submit.ts';
+import { mediaItemSchema, proofMedia, seesOriginals, type MediaVariant } from '../proofs/public-media.ts';
 import { listProofs, loadProof, proofSchema, verificationSchema } from '../proofs/view.ts';
 import { bearer, errors, idParams, uuid } from './schemas.ts';
 
@@ -107,7 +109,8 @@ export default async function proofRoutes(app: FastifyInstance, { deps }: { deps
   app.get<{ Params: { id: string } }>('/api/proof/:id', {
     config: { auth: ['player', 'admin', 'auditor'] },
     schema: {
-      summary: 'One proof with a short-lived media URL and its verification result', tags: ['proof'], security: bearer, params: idParams,
+      summary: 'One proof with short-lived media URLs (originals for its owner and admins, face-blurred derivatives for auditors) and its verification result',
+      tags: ['proof'], security: bearer, params: idParams,
       response: {
         200: { type: 'object', required: ['proof', 'mediaUrls', 'verification'], properties: { proof: proofSchema, mediaUrls: { type: 'array', items: { type: 'string' } }, verification: verificationSchema } },
         ...errors(400, 401, 403, 404, 429),
@@ -116,10 +119,30 @@ export default async function proofRoutes(app: FastifyInstance, { deps }: { deps
   }, async (req) => {
     const proof = await loadProof(db, req.params.id);
     if (!proof) throw notFound('proof');
-    requireSelfOr(req, proof.playerId, ['admin', 'auditor']);
+    const me = requireSelfOr(req, proof.playerId, ['admin', 'auditor']);
     const v = await db.verificationResult.findUnique({ where: { actionId: proof.id } });
-    const mediaUrls = await Promise.all(proof.evidence.map((e) => storage.presignGet(e.objectKey, MEDIA_URL_TTL_S)));
+    const media = await proofMedia(db, storage, proof.id, seesOriginals(me, proof.playerId) ? 'original' : 'public', MEDIA_URL_TTL_S);
+    const mediaUrls = media.map((m) => m.url);
     const verification = v ? { decision: v.decision, authenticity: v.authenticity, confidence: v.confidence, flags: v.flags, modelVersion: v.modelVersion, createdAt: v.createdAt.toISOString() } : null;
     return { proof, mediaUrls, verification };
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { variant?: MediaVariant } }>('/api/proof/:id/media', {
+    config: { auth: SIGNED_IN },
+    schema: {
+      summary: "A proof's evidence media as short-lived URLs: `public` (default) is the face-blurred, metadata-free derivative anyone signed in may see once the proof is approved (its owner, admins and auditors: at any status); `original` is for its owner and admins only",
+      tags: ['proof'], security: bearer, params: idParams,
+      querystring: { type: 'object', additionalProperties: false, properties: { variant: { type: 'string', enum: ['public', 'original'] } } },
+      response: { 200: { type: 'object', required: ['media'], properties: { media: { type: 'array', items: mediaItemSchema } } }, ...errors(400, 401, 403, 404, 429) },
+    },
+  }, async (req) => {
+    const me = caller(req);
+    const variant = req.query.variant ?? 'public';
+    const action = await db.action.findUnique({ where: { id: req.params.id }, select: { playerId: true, status: true } });
+    const privileged = action !== null && (seesOriginals(me, action.playerId) || me.role === 'auditor');
+    // Other players and sponsors see approved proofs only; anything else is not found for them.
+    if (!action || (!privileged && action.status !== 'approved')) throw notFound('proof');
+    if (variant === 'original' && !seesOriginals(me, action.playerId)) throw new ApiError(403, 'ORIGINAL_MEDIA_FORBIDDEN', 'original evidence is shown only to its owner and admins');
+    return { media: await proofMedia(db, storage, req.params.id, variant, MEDIA_URL_TTL_S) };
   });
 }

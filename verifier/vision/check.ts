@@ -1,11 +1,13 @@
 import sharp from 'sharp';
 import type { RuleResult } from '../context.ts';
 import type { Queryable } from '../media/index.ts';
-import { isMissionType } from './mission-objects.ts';
+import { isMissionType, type MissionType } from './mission-objects.ts';
 import type { VisionModels } from './models.ts';
 import { analyseImage } from './pipeline.ts';
 import type { VisionFlag } from './stage.ts';
+import { blurFaces, storeDerivative } from './privacy.ts';
 import { storeStageResults } from './store.ts';
+import { analyseVideo, faceBoxes } from './video.ts';
 
 /** How each vision flag weighs in the verifier's ensemble (verifier/score.ts). */
 export const FLAG_SEVERITY: Record<VisionFlag, RuleResult['severity']> = {
@@ -40,6 +42,9 @@ export interface VisionVerdict {
 
 export type VisionCheck = (evidence: VisionEvidence) => Promise<VisionVerdict>;
 
+/** Video evidence the stages read through ffmpeg (frames sampled by verifier/vision/frames.ts). */
+export const VIDEO_TYPES: ReadonlySet<string> = new Set(['video/mp4', 'video/webm']);
+
 const NONE: VisionVerdict = { rules: [], reject: false, confidenceFactor: 1 };
 
 /** Flags → the verdict the verifier folds into its score. */
@@ -62,20 +67,52 @@ export function mergeVerdicts(verdicts: VisionVerdict[]): VisionVerdict {
   };
 }
 
+/** Runs tasks one at a time, in call order: the models are one instance per process and human.detect() keeps per-call config. */
+function serial(): <T>(task: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (task) => {
+    const next = tail.then(task, task);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}
+
+/** Writes a derivative object; Storage.put fits. */
+export type PutObject = (key: string, bytes: Uint8Array, contentType: string) => Promise<void>;
+
 /**
- * The verifier's hook: runs an image evidence through the vision stages,
- * appends the stage results (linked to action and evidence), and returns the
- * flags as rules. Non-images and undecodable bytes yield no vision verdict
- * (the media rules already judge them).
+ * The verifier's hook: runs an image evidence through the vision stages, or
+ * a video's sampled frames (first, middle, last, scene changes) through the
+ * same stages, appends the stage results (linked to action, evidence and
+ * frame), stores the face-blurred public derivative (of the image, or of a
+ * video's first frame) and returns the flags as rules. Other media and
+ * undecodable bytes yield no vision verdict (the media rules already judge
+ * them). Analyses run one at a time per process, whatever the job concurrency.
+ * `duplicates` (verifier/vision/duplicates.ts), when given, also looks each
+ * image up among all stored evidence; its flag joins the stages' flags.
  */
-export function createVisionCheck(models: VisionModels, db: Queryable): VisionCheck {
+export function createVisionCheck(models: VisionModels, db: Queryable, putObject: PutObject, duplicates?: VisionCheck): VisionCheck {
+  const one = serial();
+  // Only the analyses queue; ffmpeg sampling, derivative encoding, S3 and Postgres writes of other jobs overlap them.
+  const analyse = (bytes: Uint8Array, missionType: MissionType) => one(() => analyseImage(models, bytes, missionType));
   return async (e) => {
+    const missionType = e.missionType;
+    if (!isMissionType(missionType)) throw new Error(`unknown mission type ${missionType}`);
+    if (VIDEO_TYPES.has(e.mediaType)) {
+      const video = await analyseVideo((frame) => analyse(frame, missionType), e.bytes);
+      if (!video.frames[0]) return NONE;
+      for (const f of video.frames) await storeStageResults(db, e.actionId, e.evidenceId, f.analysis, { index: f.index, timeS: f.timeS });
+      const first = video.frames[0];
+      await storeDerivative(db, putObject, e.evidenceId, await blurFaces(first.analysis.pixels, faceBoxes(first.analysis)), models.version);
+      return visionVerdict(video.flags);
+    }
     if (!e.mediaType.startsWith('image/')) return NONE;
-    if (!isMissionType(e.missionType)) throw new Error(`unknown mission type ${e.missionType}`);
     const decodable = await sharp(e.bytes).metadata().then(() => true, () => false);
     if (!decodable) return NONE;
-    const analysis = await analyseImage(models, e.bytes, e.missionType);
+    const analysis = await analyse(e.bytes, missionType);
     await storeStageResults(db, e.actionId, e.evidenceId, analysis);
-    return visionVerdict(analysis.flags);
+    await storeDerivative(db, putObject, e.evidenceId, await blurFaces(analysis.pixels, faceBoxes(analysis)), models.version);
+    const duplicate = duplicates ? await one(() => duplicates(e)) : NONE;
+    return mergeVerdicts([visionVerdict(analysis.flags), duplicate]);
   };
 }

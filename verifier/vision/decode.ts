@@ -12,13 +12,15 @@ export interface DecodedImage {
   height: number;
   /** RGB int32, longer side ≤ MODEL_INPUT_SIDE. The caller disposes it. */
   tensor: tf.Tensor3D;
+  /** RGB, three bytes a pixel, same size as `luma`: what the public derivative is made from (verifier/vision/privacy.ts). */
+  rgb: Buffer;
   /** Rec. 601 luminance, one byte a pixel, longer side ≤ ANALYSIS_SIDE. */
   luma: Uint8Array;
   lumaWidth: number;
   lumaHeight: number;
 }
 
-/** Decodes the JPEG/PNG/… once into the two working copies every stage reads. Throws when the bytes are not an image. */
+/** Decodes the JPEG/PNG/… once into the working copies every stage (and the derivative) reads. Throws when the bytes are not an image. */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
   const meta = await sharp(bytes).metadata();
   const swap = (meta.orientation ?? 1) >= 5;
@@ -39,6 +41,7 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     width: (swap ? meta.height : meta.width) ?? info.width,
     height: (swap ? meta.width : meta.height) ?? info.height,
     tensor: tf.tensor3d(new Int32Array(small.data), [small.info.height, small.info.width, 3], 'int32'),
+    rgb: data,
     luma,
     lumaWidth: info.width,
     lumaHeight: info.height,

@@ -10,7 +10,11 @@ export interface FacesDetail extends Record<string, unknown> {
   liveness: number;
   /** Highest spoof score (1 - antispoof real) over the faces (0 when none). */
   spoofScore: number;
+  /** Each face's box [x, y, width, height] as fractions (0–1) of the oriented image. */
+  boxes: FaceBox[];
 }
+
+export type FaceBox = [number, number, number, number];
 
 /** Faces stage from human's face results. */
 export function facesStage(faces: FaceResult[]): { flags: VisionFlag[]; detail: FacesDetail } {
@@ -19,7 +23,12 @@ export function facesStage(faces: FaceResult[]): { flags: VisionFlag[]; detail: 
   const spoofed = faces.length > 0 && (spoofScore > 1 - SPOOF_THRESHOLD || liveness < SPOOF_THRESHOLD);
   return {
     flags: spoofed ? ['screen_or_print_photo'] : [],
-    detail: { count: faces.length, liveness: round(liveness), spoofScore: round(spoofScore) },
+    detail: {
+      count: faces.length,
+      liveness: round(liveness),
+      spoofScore: round(spoofScore),
+      boxes: faces.map((f) => f.boxRaw.map((v) => Math.round(v * 10_000) / 10_000) as FaceBox),
+    },
   };
 }
 

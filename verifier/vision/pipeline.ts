@@ -17,6 +17,14 @@ export interface VisionAnalysis {
   flags: VisionFlag[];
   /** Wall time of the whole analysis including decoding. */
   ms: number;
+  /** The oriented RGB copy (longer side ≤ ANALYSIS_SIDE) the stages saw; the public derivative is blurred from it, so the bytes are decoded once. */
+  pixels: RawRgb;
+}
+
+export interface RawRgb {
+  data: Buffer;
+  width: number;
+  height: number;
 }
 
 /**
@@ -40,6 +48,7 @@ export async function analyseImage(models: VisionModels, bytes: Uint8Array, miss
       stages,
       flags: stages.flatMap((s) => s.flags),
       ms: Math.round((performance.now() - t0) * 10) / 10,
+      pixels: { data: decoded.rgb, width: decoded.lumaWidth, height: decoded.lumaHeight },
     };
   } finally {
     image.dispose();

@@ -137,7 +137,9 @@ describe('vision hook in verifyAction (Postgres)', () => {
       modelVersion: modelVersion(weights),
       rules: DEFAULT_RULE_OPTIONS,
       thresholds: DEFAULT_THRESHOLDS,
-      vision: createVisionCheck(models, pool),
+      vision: createVisionCheck(models, pool, async (key, bytes) => {
+        objects.set(key, bytes);
+      }),
     };
   });
   after(async () => {
@@ -166,6 +168,10 @@ describe('vision hook in verifyAction (Postgres)', () => {
     assert.deepEqual(rows.map((r) => r.stage), ['faces', 'objects', 'quality', 'unsafe']);
     assert.ok(rows.every((r) => r.evidence_id === evidenceId && r.model_version === models.version));
     assert.ok(rows.find((r) => r.stage === 'quality')?.flags.includes('blurry'));
+
+    const derivative = await db.sql.query<{ object_key: string; faces_blurred: number }>('SELECT object_key, faces_blurred FROM evidence_derivatives WHERE evidence_id = $1', [evidenceId]);
+    assert.equal(derivative.rows[0]?.object_key, `${key}.public.jpg`);
+    assert.ok(objects.has(`${key}.public.jpg`), 'derivative stored beside the original');
 
     assert.equal(await verifyAction(deps, actionId), null);
     const count = await db.sql.query('SELECT 1 FROM vision_stage_results WHERE action_id = $1', [actionId]);

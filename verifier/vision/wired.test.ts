@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Queue, QueueEvents } from 'bullmq';
+import sharp from 'sharp';
+import { ConfigError, loadVerifierConfig, testServices, type VerifierConfig } from '../../lib/config.ts';
+import { createRedis, type Redis } from '../../lib/redis.ts';
+import { Storage } from '../../lib/storage.ts';
+import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { syntheticPhoto } from '../media/fixtures.ts';
+import { VERIFY_JOB, VERIFY_QUEUE, verifyJobOptions, type VerifyJobData } from '../queue.ts';
+import { seedAction, seedEvidence, seedMission, seedPlayer } from '../testing.ts';
+import { startVerifierWorker, type VerifierWorker } from '../worker.ts';
+import { FFMPEG } from './frames.ts';
+
+/** A 2 s, 640×480 H.264 clip made locally: 1 s of ffmpeg's test pattern, a hard cut, 1 s of colour bars. */
+async function testVideo(): Promise<Buffer> {
+  const dir = await mkdtemp(join(tmpdir(), 'wired-video-'));
+  try {
+    const out = join(dir, 'clip.mp4');
+    const r = spawnSync(FFMPEG, [
+      '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=d=1:s=640x480:r=10', '-f', 'lavfi', '-i', 'smptebars=d=1:s=640x480:r=10',
+      '-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', out,
+    ]);
+    assert.equal(r.status, 0, r.stderr.toString());
+    return await readFile(out);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe('verifier worker with VERIFIER_VISION=on (Postgres + Redis + S3)', () => {
+  let db: TestDatabase;
+  let config: VerifierConfig;
+  let storage: Storage;
+  let redis: Redis;
+  let eventsRedis: Redis;
+  let queue: Queue<VerifyJobData>;
+  let events: QueueEvents;
+  let verifier: VerifierWorker;
+  let missionId: string;
+
+  before(async () => {
+    db = await freshDatabase();
+    const s = testServices();
+    config = loadVerifierConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      REDIS_URL: s.REDIS_URL,
+      S3_ENDPOINT: s.S3_ENDPOINT,
+      S3_BUCKET: `vision-${randomBytes(4).toString('hex')}`,
+      VERIFIER_QUEUE_PREFIX: `vw-${randomBytes(4).toString('hex')}`,
+      VERIFIER_CONCURRENCY: '2',
+      VERIFIER_VISION: 'on',
+    });
+    storage = new Storage(config);
+    await storage.ensureBucket();
+    redis = createRedis(config.REDIS_URL, { forWorkers: true });
+    queue = new Queue(VERIFY_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
+    eventsRedis = createRedis(config.REDIS_URL, { forWorkers: true });
+    events = new QueueEvents(VERIFY_QUEUE, { connection: eventsRedis, prefix: config.VERIFIER_QUEUE_PREFIX });
+    await events.waitUntilReady();
+    verifier = await startVerifierWorker(config);
+    missionId = await seedMission(db.sql);
+  });
+
+  after(async () => {
+    await verifier.close();
+    await events.close();
+    eventsRedis.disconnect();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    redis.disconnect();
+    storage.destroy();
+    await db.drop();
+  });
+
+  async function submitAndRun(bytes: Uint8Array, mediaType: string): Promise<{ actionId: string; evidenceId: string; key: string }> {
+    const playerId = await seedPlayer(db.sql);
+    const actionId = await seedAction(db.sql, { playerId, missionId });
+    const key = `proofs/${playerId}/${actionId}/media`;
+    await storage.put(key, bytes, mediaType);
+    const evidenceId = await seedEvidence(db.sql, actionId, bytes, key, mediaType);
+    const job = await queue.add(VERIFY_JOB, { actionId }, verifyJobOptions(actionId, 2, 10));
+    await job.waitUntilFinished(events, 120_000);
+    return { actionId, evidenceId, key };
+  }
+
+  const record = async (actionId: string) =>
+    (await db.sql.query<{ flags: string[] }>('SELECT flags FROM verification_results WHERE action_id = $1', [actionId])).rows[0];
+  const stageRows = async (actionId: string) =>
+    (await db.sql.query<{ stage: string; frame_index: number; frame_time_s: number | null; flags: string[] }>(
+      'SELECT stage, frame_index, frame_time_s, flags FROM vision_stage_results WHERE action_id = $1 ORDER BY frame_index, stage', [actionId])).rows;
+
+  it('runs vision by default (npm start), not under NODE_ENV=test unless asked, and refuses other values', () => {
+    const env = { DATABASE_URL: db.url, REDIS_URL: config.REDIS_URL, S3_ENDPOINT: config.S3_ENDPOINT };
+    assert.equal(loadVerifierConfig(env).VERIFIER_VISION, 'on');
+    assert.equal(loadVerifierConfig({ ...env, NODE_ENV: 'production', VERIFIER_INTERNAL_TOKEN: 'x'.repeat(24) }).VERIFIER_VISION, 'on');
+    assert.equal(loadVerifierConfig({ ...env, NODE_ENV: 'test' }).VERIFIER_VISION, 'off');
+    assert.equal(loadVerifierConfig({ ...env, VERIFIER_VISION: 'off' }).VERIFIER_VISION, 'off');
+    assert.throws(() => loadVerifierConfig({ ...env, VERIFIER_VISION: 'yes' }), (e: unknown) => e instanceof ConfigError && /VERIFIER_VISION/.test(e.message));
+  });
+
+  it('names the flag of a blurred photo in the verification record, appends the stage rows and stores the public derivative', async () => {
+    const photo = await sharp(await syntheticPhoto(901, 1024, 768)).blur(3).jpeg().toBuffer();
+    const { actionId, evidenceId, key } = await submitAndRun(photo, 'image/jpeg');
+    const flags = (await record(actionId))?.flags ?? [];
+    assert.ok(flags.includes('soft:blurry'), flags.join(','));
+    const rows = await stageRows(actionId);
+    assert.deepEqual(rows.map((r) => r.stage), ['faces', 'objects', 'quality', 'unsafe']);
+    assert.ok(rows.every((r) => r.frame_index === 0 && r.frame_time_s === null));
+    assert.ok(rows.find((r) => r.stage === 'quality')?.flags.includes('blurry'));
+    const d = await db.sql.query<{ object_key: string }>('SELECT object_key FROM evidence_derivatives WHERE evidence_id = $1', [evidenceId]);
+    assert.equal(d.rows[0]?.object_key, `${key}.public.jpg`);
+    const meta = await sharp(await storage.get(`${key}.public.jpg`)).metadata();
+    assert.equal(meta.format, 'jpeg');
+    assert.equal(meta.exif, undefined);
+  });
+
+  it('samples a video (first, middle, scene cut, last), stores per-frame stage rows and merges their flags', async () => {
+    const { actionId, evidenceId } = await submitAndRun(await testVideo(), 'video/mp4');
+    const rows = await stageRows(actionId);
+    const times = [...new Set(rows.map((r) => r.frame_time_s))];
+    assert.deepEqual(times, [0, 0.9, 1, 1.9]);
+    assert.deepEqual([...new Set(rows.map((r) => r.frame_index))], [0, 1, 2, 3]);
+    assert.equal(rows.length, 16);
+    // No frame shows anything a cleanup mission expects: the soft flag is on every frame, so on the video.
+    assert.ok(rows.filter((r) => r.stage === 'objects').every((r) => r.flags.includes('no_expected_objects')));
+    assert.ok((await record(actionId))?.flags.includes('soft:no_expected_objects'));
+    const d = await db.sql.query('SELECT 1 FROM evidence_derivatives WHERE evidence_id = $1', [evidenceId]);
+    assert.equal(d.rowCount, 1);
+  });
+});
