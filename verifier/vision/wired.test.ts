@@ -121,6 +121,19 @@ describe('verifier worker with VERIFIER_VISION=on (Postgres + Redis + S3)', () =
     assert.equal(meta.exif, undefined);
   });
 
+  it('flags a cropped, bordered copy of another proof\'s photo as a visual duplicate (soft), not the original', async () => {
+    const original = await syntheticPhoto(902, 1024, 768);
+    const first = await submitAndRun(original, 'image/jpeg');
+    assert.ok(!((await record(first.actionId))?.flags ?? []).some((f) => f.endsWith(':visual_duplicate')));
+    const copy = await sharp(original).extract({ left: 51, top: 38, width: 922, height: 692 })
+      .extend({ top: 24, bottom: 24, left: 24, right: 24, background: '#ffffff' }).jpeg({ quality: 70 }).toBuffer();
+    const second = await submitAndRun(copy, 'image/jpeg');
+    const flags = (await record(second.actionId))?.flags ?? [];
+    assert.ok(flags.includes('soft:visual_duplicate'), flags.join(','));
+    const n = await db.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM visual_descriptors WHERE action_id = ANY($1::uuid[])', [[first.actionId, second.actionId]]);
+    assert.equal(n.rows[0]?.n, 2);
+  });
+
   it('samples a video (first, middle, scene cut, last), stores per-frame stage rows and merges their flags', async () => {
     const { actionId, evidenceId } = await submitAndRun(await testVideo(), 'video/mp4');
     const rows = await stageRows(actionId);
