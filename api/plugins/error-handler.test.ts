@@ -13,6 +13,10 @@ describe('error handler: outage classification', () => {
     assert.ok(isDatabaseUnavailable(prismaError('P2010', { kind: 'postgres', code: '57P01' })));
     assert.ok(isDatabaseUnavailable(Object.assign(new Error('terminating connection'), { code: '57P01' })));
     assert.ok(isDatabaseUnavailable(new Error('wrapped', { cause: new Error('Connection terminated unexpectedly') })));
+    // node-postgres errors without a code, raw or inside the message of the error Prisma wraps them in
+    assert.ok(isDatabaseUnavailable(new Error('Client has encountered a connection error and is not queryable')));
+    assert.ok(isDatabaseUnavailable(Object.assign(new Error('Invalid `db.action.findUnique()` invocation:\n\nConnection terminated'), { name: 'PrismaClientUnknownRequestError' })));
+    assert.ok(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect')));
   });
 
   it('names a transaction Prisma gave up on (no connection in time, or timed out) as busy, not down', () => {

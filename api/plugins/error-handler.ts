@@ -8,6 +8,11 @@ const PRISMA_DOWN = new Set(['P1001', 'P1002', 'P1017']);
 const ADAPTER_DOWN = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 /** SQLSTATEs of a server going away: class 08 (connection exception), 57P01–57P03 (shutdown, crash, starting up). */
 const SQLSTATE_DOWN = /^(08|57P0[1-3])/;
+/**
+ * node-postgres's own errors for a connection lost mid-query or a pooled client left broken by it.
+ * They carry no code; the driver adapter passes them through and Prisma may wrap them, message and all.
+ */
+const PG_CONNECTION_LOST = /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect/;
 
 /**
  * True when `err` says Postgres is unreachable or went away (not that a query
@@ -21,7 +26,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const cause = meta?.driverAdapterError?.cause;
     if (cause && (ADAPTER_DOWN.has(cause.kind ?? '') || SQLSTATE_DOWN.test(cause.code ?? ''))) return true;
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && SQLSTATE_DOWN.test(code)) return true;
-    if (message === 'Connection terminated unexpectedly') return true; // node-postgres, mid-query
+    if (typeof message === 'string' && PG_CONNECTION_LOST.test(message)) return true;
   }
   return false;
 }
