@@ -243,8 +243,8 @@ const verifierSchema = z.object({
   VERIFIER_MAX_AGE_H: z.coerce.number().positive().default(24),
   VERIFIER_MAX_PER_HOUR: z.coerce.number().int().positive().default(12),
   VERIFIER_NEAR_DUPLICATE_HAMMING: z.coerce.number().int().min(0).max(11).default(7),
-  /** Cosine similarity of visual descriptors (verifier/vision/duplicates.ts) at or above which a photo is a near-duplicate of another action's: 0.82 = no unrelated pair above it in `npm run vision:eval`. */
-  VERIFIER_VISUAL_DUPLICATE_SIMILARITY: z.coerce.number().min(0).max(1).default(0.82),
+  /** Cosine similarity of visual descriptors (verifier/vision/duplicates.ts) at or above which a photo is a near-duplicate of another action's: 0.83: the highest unrelated pair in `npm run vision:eval` scores 0.8245. */
+  VERIFIER_VISUAL_DUPLICATE_SIMILARITY: z.coerce.number().min(0).max(1).default(0.83),
   /** Internal HTTP API of the verifier process (POST /verify/*): listen address and bearer token. */
   VERIFIER_HOST: z.string().default('127.0.0.1'),
   VERIFIER_PORT: z.coerce.number().int().min(0).max(65535).default(3100),

@@ -1,7 +1,7 @@
 /**
  * npm run bench:vision [-- --images 40 --workers 1,2] — the whole vision
  * pipeline (decode, faces + antispoof + liveness, objects, unsafe content,
- * quality, face-blurred derivative) on generated 1–3 MB JPEGs, in 1 and then
+ * quality, face-blurred derivative, near-duplicate descriptor) on generated 1–3 MB JPEGs, in 1 and then
  * 2 worker processes (each loads its own models, one WASM thread each):
  * images/s by wall clock and by CPU time per image, p50/p99 per stage, peak
  * RSS per worker. Prints figures; asserts nothing about time.
@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MISSION_TYPES } from '../../api/routes/schemas.ts';
 import { syntheticPhoto } from '../media/fixtures.ts';
 import { loadVisionModels } from './models.ts';
+import { describeImage } from './descriptor.ts';
 import { analyseImage } from './pipeline.ts';
 import { blurFaces } from './privacy.ts';
 import { faceBoxes } from './video.ts';
@@ -29,7 +30,7 @@ const SIZES = [
   [3000, 2250, 97],
   [2600, 1950, 98],
 ] as const;
-const STAGES = ['decode', 'faces', 'objects', 'unsafe', 'quality', 'derivative', 'total'] as const;
+const STAGES = ['decode', 'faces', 'objects', 'unsafe', 'quality', 'derivative', 'descriptor', 'total'] as const;
 type Timings = Record<(typeof STAGES)[number], number[]>;
 interface ChildReport {
   timings: Timings;
@@ -76,7 +77,12 @@ async function child(dir: string, count: number, offset: number): Promise<void> 
     await blurFaces(a.pixels, faceBoxes(a));
     const derivativeMs = performance.now() - t;
     timings.derivative.push(derivativeMs);
-    timings.total.push(a.ms + derivativeMs);
+    // ...and the visual near-duplicate descriptor (verifier/vision/duplicates.ts; the index lookup is bench:vision-dups).
+    const d = performance.now();
+    await describeImage(models, bytes);
+    const descriptorMs = performance.now() - d;
+    timings.descriptor.push(descriptorMs);
+    timings.total.push(a.ms + derivativeMs + descriptorMs);
   }
   const cpu = process.cpuUsage(cpu0);
   const report: ChildReport = { timings, peakRssMb: process.resourceUsage().maxRSS / 1024, rssAfterWarmMb, loadS, version: models.version, cpuMs: (cpu.user + cpu.system) / 1000 };

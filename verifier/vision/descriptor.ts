@@ -8,6 +8,8 @@ import type { VisionModels } from './models.ts';
 /** nsfwjs MobileNetV2's last convolutional activation (7×7×1280), before its 5-class head. */
 const FEATURE_LAYER = 'out_relu';
 const INPUT_SIDE = 224;
+/** Longest side the image is decoded at before trimming: twice the input, so the trim and the final resize lose nothing. */
+const PREPARE_SIDE = 448;
 /** Dimensions of the stored descriptor (a seeded Gaussian projection of the pooled features). */
 export const DESCRIPTOR_DIMS = 256;
 export const FEATURES = 1280;
@@ -47,7 +49,7 @@ export function descriptorVersion(models: VisionModels): string {
   const h = createHash('sha256');
   for (const path of Object.keys(models.files).sort()) if (path.includes('/nsfwjs/')) h.update(`${path.slice(path.indexOf('/nsfwjs/'))}\0${models.files[path]}\n`);
   h.update(readFileSync(CENTRE_FILE));
-  h.update(`${FEATURE_LAYER}\0max-sqrt-trim\0${FEATURES}\0${DESCRIPTOR_DIMS}\0${PROJECTION_SEED}`);
+  h.update(`${FEATURE_LAYER}\0max-sqrt-trim\0${PREPARE_SIDE}\0${FEATURES}\0${DESCRIPTOR_DIMS}\0${PROJECTION_SEED}`);
   return h.digest('hex');
 }
 
@@ -67,10 +69,13 @@ function maxPooled(models: VisionModels, image: tf.Tensor3D): Float32Array {
  * not an image.
  */
 export async function imageFeatures(models: VisionModels, bytes: Uint8Array): Promise<Float32Array> {
-  const upright = await sharp(bytes).rotate().toBuffer();
+  // One decode, shrunk on load (a camera JPEG decodes at 1/4 or 1/8 scale), upright, RGB; the rest works on these pixels.
+  const small = await sharp(bytes).rotate().resize(PREPARE_SIDE, PREPARE_SIDE, { fit: 'inside', withoutEnlargement: true })
+    .removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const raw = (info: sharp.OutputInfo) => ({ raw: { width: info.width, height: info.height, channels: 3 as const } });
   // trim() refuses an image that is all border; keep it whole then.
-  const trimmed = await sharp(upright).trim({ threshold: 30 }).toBuffer().catch(() => upright);
-  const { data } = await sharp(trimmed).resize(INPUT_SIDE, INPUT_SIDE, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const trimmed = await sharp(small.data, raw(small.info)).trim({ threshold: 30 }).raw().toBuffer({ resolveWithObject: true }).catch(() => small);
+  const { data } = await sharp(trimmed.data, raw(trimmed.info)).resize(INPUT_SIDE, INPUT_SIDE, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
   const image = tf.tensor3d(new Int32Array(data), [INPUT_SIDE, INPUT_SIDE, 3], 'int32');
   const mirrored = tf.reverse(image, 1) as tf.Tensor3D;
   try {
