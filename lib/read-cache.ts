@@ -26,6 +26,17 @@ export class ReadCache {
     return body;
   }
 
+  /** Drops every cached view whose key matches the glob `pattern` (bumping each generation as invalidate does). */
+  async invalidateMatching(pattern: string): Promise<void> {
+    const keys = new Set<string>();
+    for (const match of [pattern, `${pattern}:gen`]) {
+      for await (const batch of this.redis.scanStream({ match, count: 500 }) as AsyncIterable<string[]>) {
+        for (const k of batch) keys.add(k.endsWith(':gen') ? k.slice(0, -4) : k);
+      }
+    }
+    await this.invalidate(...keys);
+  }
+
   /** Drops the cached views `keys` now (in every instance). */
   async invalidate(...keys: string[]): Promise<void> {
     if (!keys.length) return;

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
+import { CACHE_TTL_S, ReadCache } from '../../lib/read-cache.ts';
+import { sendCached } from '../cached-reply.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../errors.ts';
+import { startZoneActivityWatch, zoneActivityKey } from '../zone-activity-watch.ts';
 import { decimalString, errors, idParams, missionSchema, missionView, openMissionWhere } from './schemas.ts';
 
 const zone = {
@@ -15,6 +18,10 @@ const zone = {
 /** The public world map: zones and the missions open in them. */
 export default async function mapRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const { db } = deps;
+  // Zone activity: 30 min in the shared cache, dropped as soon as the zone's actions change.
+  const zoneViews = new ReadCache(deps.redis, deps.config.REDIS_PREFIX);
+  const watch = startZoneActivityWatch(deps.config.DATABASE_URL, zoneViews, (err) => app.log.warn({ err }, 'zone activity watch'));
+  app.addHook('onClose', async () => watch.close());
 
   app.get<{ Querystring: { countryCode?: string } }>('/api/map/zones', {
     config: { auth: 'public' },
@@ -71,15 +78,21 @@ export default async function mapRoutes(app: FastifyInstance, { deps }: { deps: 
       params: idParams,
       response: { 200: activity, ...errors(400, 404, 429) },
     },
-  }, async (req) => {
+  }, async (req, reply) => {
     if (!(await db.zone.findUnique({ where: { id: req.params.id }, select: { id: true } }))) throw notFound('zone');
+    const view = () => zoneActivity(req.params.id);
+    // Without the watch (connecting, or Postgres gone) changes would go unseen: compute every time.
+    return watch.live ? sendCached(reply, zoneViews, zoneActivityKey(zoneViews, req.params.id), CACHE_TTL_S.zoneState, view) : view();
+  });
+
+  async function zoneActivity(zoneId: string) {
     const [totals] = await db.$queryRaw<{ actions: bigint; approved: bigint; players: bigint; credits: string }[]>`
       SELECT count(*) AS actions, count(*) FILTER (WHERE a.status = 'approved') AS approved, count(DISTINCT a.player_id) AS players,
              coalesce((SELECT sum(le.impact_credits) FROM ledger_entries le JOIN actions a2 ON a2.id = le.action_id
-                        JOIN missions m2 ON m2.id = a2.mission_id WHERE m2.zone_id = ${req.params.id}::uuid), 0)::text AS credits
-        FROM actions a JOIN missions m ON m.id = a.mission_id WHERE m.zone_id = ${req.params.id}::uuid`;
+                        JOIN missions m2 ON m2.id = a2.mission_id WHERE m2.zone_id = ${zoneId}::uuid), 0)::text AS credits
+        FROM actions a JOIN missions m ON m.id = a.mission_id WHERE m.zone_id = ${zoneId}::uuid`;
     const recent = await db.action.findMany({
-      where: { mission: { zoneId: req.params.id } },
+      where: { mission: { zoneId } },
       orderBy: { submittedAt: 'desc' },
       take: 20,
       select: { id: true, missionId: true, status: true, submittedAt: true },
@@ -91,5 +104,5 @@ export default async function mapRoutes(app: FastifyInstance, { deps }: { deps: 
       impactCredits: totals?.credits ?? '0',
       recent: recent.map((r) => ({ ...r, submittedAt: r.submittedAt.toISOString() })),
     };
-  });
+  }
 }

@@ -116,4 +116,28 @@ describe('map and quests', () => {
     assert.deepEqual(empty.json(), { actions: 0, approved: 0, players: 0, impactCredits: '0', recent: [] });
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/map/zones/00000000-0000-4000-8000-000000000000/activity' })).statusCode, 404);
   });
+
+  it("caches a zone's activity for 30 min and drops it as soon as the zone's actions change, whoever writes them", async () => {
+    const key = `${t.deps.config.REDIS_PREFIX}cache:zone-activity:${zoneId}`;
+    const activity = async () => (await t.app.inject({ method: 'GET', url: `/api/map/zones/${zoneId}/activity` })).json() as { approved: number };
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      for (const deadline = Date.now() + 20_000; !(await check());) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    await until('the view to be cached', async () => (await activity()).approved === 1 && (await t.deps.redis.exists(key)) === 1);
+    const ttl = await t.deps.redis.ttl(key);
+    assert.ok(ttl > 1700 && ttl <= 1800, `ttl ${ttl}`);
+    // Another writer (here plain SQL, as the verifier or a seeder would) changes an action of the zone.
+    await db.sql.query(`UPDATE actions SET status = 'rejected' WHERE idempotency_key = 'hist-1'`);
+    await until('the cached view to be dropped', async () => (await t.deps.redis.exists(key)) === 0);
+    assert.equal((await activity()).approved, 0);
+    // A zone nobody touched keeps its cached view.
+    const other = `${t.deps.config.REDIS_PREFIX}cache:zone-activity:${otherZoneId}`;
+    await until('the other view to be cached', async () => (await t.app.inject({ method: 'GET', url: `/api/map/zones/${otherZoneId}/activity` })).statusCode === 200 && (await t.deps.redis.exists(other)) === 1);
+    await db.sql.query(`UPDATE actions SET status = 'approved' WHERE idempotency_key = 'hist-1'`);
+    await until('the changed zone to be dropped again', async () => (await t.deps.redis.exists(key)) === 0 || (await activity()).approved === 1);
+    assert.equal(await t.deps.redis.exists(other), 1);
+  });
 });
