@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Queue, QueueEvents } from 'bullmq';
-import pg from 'pg';
+import { freshDatabase } from '../test/helpers/database.ts';
 import { startTestServices } from '../scripts/stack/test-services.ts';
 import { loadVerifierConfig } from '../lib/config.ts';
 import { createRedis } from '../lib/redis.ts';
@@ -43,15 +43,8 @@ const ms = (v: number) => `${v.toFixed(2)} ms`.padStart(10);
 
 const services = await startTestServices();
 const s = services.env;
-const name = `bench_${randomBytes(4).toString('hex')}`;
-const adminUrl = s.ONEHEART_TEST_PG_ADMIN_URL ?? '';
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${s.ONEHEART_TEST_TEMPLATE_DB}"`);
-const u = new URL(adminUrl);
-u.pathname = `/${name}`;
-const db = new pg.Client({ connectionString: u.toString() });
-await db.connect();
+const database = await freshDatabase(s);
+const db = database.sql;
 try {
   const missionId = await seedMission(db);
   const playerId = await seedPlayer(db);
@@ -110,7 +103,7 @@ try {
 
   // ---- 2. end to end through the worker ----
   const bucket = `bench-${randomBytes(4).toString('hex')}`;
-  const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: u.toString(), REDIS_URL: s.REDIS_URL, S3_ENDPOINT: s.S3_ENDPOINT, S3_BUCKET: bucket };
+  const base = { NODE_ENV: 'test', LOG_LEVEL: 'silent', DATABASE_URL: database.url, REDIS_URL: s.REDIS_URL, S3_ENDPOINT: s.S3_ENDPOINT, S3_BUCKET: bucket };
   const storage = new Storage(loadVerifierConfig(base));
   await storage.ensureBucket();
   const e2e: { concurrency: number; proofs: number; mb: number; perSecond: number; p50: number; p99: number; approved: number; cpuMs: number; load: number }[] = [];
@@ -175,8 +168,6 @@ try {
   console.log(`chunk index (68 probes) ${ms(quantile(lat, 0.5))}  ${ms(quantile(lat, 0.99))}  ${ms(lat.reduce((a, b) => a + b, 0) / lat.length)}  ${found}/${near.length}`);
   console.log(`linear popcount scan    ${ms(quantile(scan, 0.5))}  ${ms(quantile(scan, 0.99))}  ${ms(scan.reduce((a, b) => a + b, 0) / scan.length)}  ${scanFound}/5`);
 } finally {
-  await db.end();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
+  await database.drop();
   await services.stop();
 }

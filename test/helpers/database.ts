@@ -9,8 +9,10 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testServices().ONEHEART_TEST_PG_ADMIN_URL });
+type Services = ReturnType<typeof testServices>;
+
+async function admin<T>(services: Services, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: services.ONEHEART_TEST_PG_ADMIN_URL });
   await client.connect();
   try {
     return await fn(client);
@@ -34,10 +36,10 @@ async function waitForSessionsToLeave(c: pg.Client, name: string, timeoutMs = 50
   }
 }
 
-async function createDatabase(template?: string): Promise<TestDatabase> {
+async function createDatabase(services: Services, template?: string): Promise<TestDatabase> {
   const name = `t_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
-  const u = new URL(testServices().ONEHEART_TEST_PG_ADMIN_URL);
+  await admin(services, (c) => c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ''}`));
+  const u = new URL(services.ONEHEART_TEST_PG_ADMIN_URL);
   u.pathname = `/${name}`;
   const url = u.toString();
   const sql = new pg.Client({ connectionString: url });
@@ -47,7 +49,7 @@ async function createDatabase(template?: string): Promise<TestDatabase> {
     sql,
     async drop() {
       await sql.end();
-      await admin(async (c) => {
+      await admin(services, async (c) => {
         await waitForSessionsToLeave(c, name);
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       });
@@ -55,8 +57,15 @@ async function createDatabase(template?: string): Promise<TestDatabase> {
   };
 }
 
-/** A fresh, fully migrated database cloned from the run's template database. */
-export const freshDatabase = () => createDatabase(testServices().ONEHEART_TEST_TEMPLATE_DB);
+/**
+ * A fresh, fully migrated database cloned from the run's template database. `env` names the test
+ * services (default: this process's environment, as scripts/test.ts sets it; a benchmark that
+ * started its own services passes their env).
+ */
+export function freshDatabase(env?: Record<string, string | undefined>): Promise<TestDatabase> {
+  const services = testServices(env);
+  return createDatabase(services, services.ONEHEART_TEST_TEMPLATE_DB);
+}
 
 /** An empty database (no migrations applied), for migrator tests. */
-export const emptyDatabase = () => createDatabase();
+export const emptyDatabase = () => createDatabase(testServices());

@@ -4,9 +4,9 @@
 // database, one DuplicateIndex loads them (build time, memory), then each lookup is what the
 // verifier does per image: a catch-up query (nothing new) + the HNSW search. Prints figures;
 // the 2-core machine is shared, so wall-clock numbers are noisy (CPU time is printed too).
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import pg from 'pg';
+import { freshDatabase } from '../../test/helpers/database.ts';
 import { mulberry32 } from '../../lib/mulberry32.ts';
 import { startTestServices } from '../../scripts/stack/test-services.ts';
 import { DESCRIPTOR_DIMS, normalise } from './descriptor.ts';
@@ -33,15 +33,8 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 
 const services = await startTestServices();
 const s = services.env;
-const name = `bench_dups_${randomBytes(4).toString('hex')}`;
-const adminUrl = s.ONEHEART_TEST_PG_ADMIN_URL ?? '';
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${s.ONEHEART_TEST_TEMPLATE_DB}"`);
-const u = new URL(adminUrl);
-u.pathname = `/${name}`;
-const db = new pg.Client({ connectionString: u.toString() });
-await db.connect();
+const database = await freshDatabase(s);
+const db = database.sql;
 try {
   // ---- write N rows (foreign keys off for this session: the evidence rows they name do not exist) ----
   let t = performance.now();
@@ -101,8 +94,6 @@ try {
   console.log(`  CPU per lookup (this process): ${((lookCpu.user + lookCpu.system) / 1000 / LOOKUPS).toFixed(2)} ms`);
   console.log(`  near copies found (recall@1 of ${LOOKUPS / 2}): ${((found / (LOOKUPS / 2)) * 100).toFixed(1)} %`);
 } finally {
-  await db.end();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.end();
+  await database.drop();
   await services.stop();
 }
