@@ -1,24 +1,20 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Queue, QueueEvents } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
 import sharp from 'sharp';
-import { loadVerifierConfig, testServices, type VerifierConfig } from '../lib/config.ts';
-import { createRedis, type Redis } from '../lib/redis.ts';
-import { Storage } from '../lib/storage.ts';
-import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
+import type { Storage } from '../lib/storage.ts';
+import type { TestDatabase } from '../test/helpers/database.ts';
 import { syntheticPhoto } from './media/fixtures.ts';
-import { IMPACT_QUEUE, VERIFY_DEAD_QUEUE, type ImpactJobData, type VerifyDeadJobData } from '../lib/queues.ts';
-import { VERIFY_JOB, VERIFY_QUEUE, verifyJobOptions, type VerifyJobData } from './queue.ts';
-import { seedAction, seedEvidence, seedMission, seedPlayer } from './testing.ts';
-import { startVerifierWorker, type VerifierWorker } from './worker.ts';
+import type { ImpactJobData, VerifyDeadJobData } from '../lib/queues.ts';
+import { VERIFY_JOB, verifyJobOptions, type VerifyJobData } from './queue.ts';
+import { seedAction, seedEvidence, seedPlayer } from './testing.ts';
+import type { VerifierWorker } from './worker.ts';
+import { startWorkerHarness, type WorkerHarness } from './worker-harness.ts';
 
 describe('verifier worker (Postgres + Redis + S3)', () => {
+  let h: WorkerHarness;
   let db: TestDatabase;
-  let config: VerifierConfig;
   let storage: Storage;
-  let redis: Redis;
-  let eventsRedis: Redis;
   let queue: Queue<VerifyJobData>;
   let impact: Queue<ImpactJobData>;
   let dead: Queue<VerifyDeadJobData>;
@@ -27,44 +23,10 @@ describe('verifier worker (Postgres + Redis + S3)', () => {
   let missionId: string;
 
   before(async () => {
-    db = await freshDatabase();
-    const s = testServices();
-    config = loadVerifierConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      REDIS_URL: s.REDIS_URL,
-      S3_ENDPOINT: s.S3_ENDPOINT,
-      S3_BUCKET: `verifier-${randomBytes(4).toString('hex')}`,
-      VERIFIER_QUEUE_PREFIX: `vt-${randomBytes(4).toString('hex')}`,
-      VERIFIER_CONCURRENCY: '2',
-    });
-    storage = new Storage(config);
-    await storage.ensureBucket();
-    redis = createRedis(config.REDIS_URL, { forWorkers: true });
-    queue = new Queue(VERIFY_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
-    impact = new Queue(IMPACT_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
-    dead = new Queue(VERIFY_DEAD_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
-    eventsRedis = createRedis(config.REDIS_URL, { forWorkers: true });
-    events = new QueueEvents(VERIFY_QUEUE, { connection: eventsRedis, prefix: config.VERIFIER_QUEUE_PREFIX });
-    await events.waitUntilReady();
-    verifier = await startVerifierWorker(config);
-    missionId = await seedMission(db.sql);
+    h = await startWorkerHarness();
+    ({ db, storage, queue, impact, dead, events, verifier, missionId } = h);
   });
-
-  after(async () => {
-    await verifier.close();
-    await events.close();
-    eventsRedis.disconnect();
-    await queue.obliterate({ force: true });
-    await queue.close();
-    await impact.obliterate({ force: true });
-    await impact.close();
-    await dead.obliterate({ force: true });
-    await dead.close();
-    redis.disconnect();
-    storage.destroy();
-    await db.drop();
-  });
+  after(async () => h?.close());
 
   async function submit(photo: Uint8Array, action: Parameters<typeof seedAction>[1], mediaType = 'image/jpeg'): Promise<string> {
     const actionId = await seedAction(db.sql, action);

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Queue, QueueEvents } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
 import sharp from 'sharp';
-import { ConfigError, loadVerifierConfig, testServices, type VerifierConfig } from '../../lib/config.ts';
-import { createRedis, type Redis } from '../../lib/redis.ts';
-import { Storage } from '../../lib/storage.ts';
-import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
+import { ConfigError, loadVerifierConfig, type VerifierConfig } from '../../lib/config.ts';
+import type { Storage } from '../../lib/storage.ts';
+import type { TestDatabase } from '../../test/helpers/database.ts';
 import { syntheticPhoto } from '../media/fixtures.ts';
-import { VERIFY_JOB, VERIFY_QUEUE, verifyJobOptions, type VerifyJobData } from '../queue.ts';
-import { seedAction, seedEvidence, seedMission, seedPlayer } from '../testing.ts';
-import { startVerifierWorker, type VerifierWorker } from '../worker.ts';
+import { VERIFY_JOB, verifyJobOptions, type VerifyJobData } from '../queue.ts';
+import { seedAction, seedEvidence, seedPlayer } from '../testing.ts';
+import { startWorkerHarness, type WorkerHarness } from '../worker-harness.ts';
 import { FFMPEG } from './frames.ts';
 
 /** A 2 s, 640×480 H.264 clip made locally: 1 s of ffmpeg's test pattern, a hard cut, 1 s of colour bars. */
@@ -34,50 +32,19 @@ async function testVideo(): Promise<Buffer> {
 }
 
 describe('verifier worker with VERIFIER_VISION=on (Postgres + Redis + S3)', () => {
+  let h: WorkerHarness;
   let db: TestDatabase;
   let config: VerifierConfig;
   let storage: Storage;
-  let redis: Redis;
-  let eventsRedis: Redis;
   let queue: Queue<VerifyJobData>;
   let events: QueueEvents;
-  let verifier: VerifierWorker;
   let missionId: string;
 
   before(async () => {
-    db = await freshDatabase();
-    const s = testServices();
-    config = loadVerifierConfig({
-      NODE_ENV: 'test',
-      DATABASE_URL: db.url,
-      REDIS_URL: s.REDIS_URL,
-      S3_ENDPOINT: s.S3_ENDPOINT,
-      S3_BUCKET: `vision-${randomBytes(4).toString('hex')}`,
-      VERIFIER_QUEUE_PREFIX: `vw-${randomBytes(4).toString('hex')}`,
-      VERIFIER_CONCURRENCY: '2',
-      VERIFIER_VISION: 'on',
-    });
-    storage = new Storage(config);
-    await storage.ensureBucket();
-    redis = createRedis(config.REDIS_URL, { forWorkers: true });
-    queue = new Queue(VERIFY_QUEUE, { connection: redis, prefix: config.VERIFIER_QUEUE_PREFIX });
-    eventsRedis = createRedis(config.REDIS_URL, { forWorkers: true });
-    events = new QueueEvents(VERIFY_QUEUE, { connection: eventsRedis, prefix: config.VERIFIER_QUEUE_PREFIX });
-    await events.waitUntilReady();
-    verifier = await startVerifierWorker(config);
-    missionId = await seedMission(db.sql);
+    h = await startWorkerHarness({ VERIFIER_VISION: 'on' });
+    ({ db, config, storage, queue, events, missionId } = h);
   });
-
-  after(async () => {
-    await verifier.close();
-    await events.close();
-    eventsRedis.disconnect();
-    await queue.obliterate({ force: true });
-    await queue.close();
-    redis.disconnect();
-    storage.destroy();
-    await db.drop();
-  });
+  after(async () => h?.close());
 
   async function submitAndRun(bytes: Uint8Array, mediaType: string): Promise<{ actionId: string; evidenceId: string; key: string }> {
     const playerId = await seedPlayer(db.sql);
