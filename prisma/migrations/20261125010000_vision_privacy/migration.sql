@@ -32,20 +32,22 @@ CREATE TABLE "evidence_derivatives" (
 
 CREATE UNIQUE INDEX "evidence_derivatives_object_key_key" ON "evidence_derivatives"("object_key");
 
-CREATE FUNCTION "evidence_derivatives_reject_change"() RETURNS trigger
+-- One guard for append-only tables from here on (earlier tables keep their own copies):
+-- attach it BEFORE UPDATE OR DELETE (per row) and BEFORE TRUNCATE (per statement).
+CREATE FUNCTION "reject_append_only_change"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'evidence_derivatives is append-only: % rejected', TG_OP
+  RAISE EXCEPTION '% is append-only: % rejected', TG_TABLE_NAME, TG_OP
     USING ERRCODE = 'insufficient_privilege';
 END;
 $$;
 
 CREATE TRIGGER "evidence_derivatives_no_update_delete"
   BEFORE UPDATE OR DELETE ON "evidence_derivatives"
-  FOR EACH ROW EXECUTE FUNCTION "evidence_derivatives_reject_change"();
+  FOR EACH ROW EXECUTE FUNCTION "reject_append_only_change"();
 
 CREATE TRIGGER "evidence_derivatives_no_truncate"
   BEFORE TRUNCATE ON "evidence_derivatives"
-  FOR EACH STATEMENT EXECUTE FUNCTION "evidence_derivatives_reject_change"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "reject_append_only_change"();
 
 GRANT SELECT, INSERT ON "evidence_derivatives" TO "oneheart_app";

@@ -19,21 +19,13 @@ CREATE TABLE "visual_descriptors" (
 CREATE UNIQUE INDEX "visual_descriptors_evidence_id_model_version_key" ON "visual_descriptors"("evidence_id", "model_version");
 CREATE INDEX "visual_descriptors_model_version_id_idx" ON "visual_descriptors"("model_version", "id");
 
-CREATE FUNCTION "visual_descriptors_reject_change"() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION 'visual_descriptors is append-only: % rejected', TG_OP
-    USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
-
 CREATE TRIGGER "visual_descriptors_no_update_delete"
   BEFORE UPDATE OR DELETE ON "visual_descriptors"
-  FOR EACH ROW EXECUTE FUNCTION "visual_descriptors_reject_change"();
+  FOR EACH ROW EXECUTE FUNCTION "reject_append_only_change"();
 
 CREATE TRIGGER "visual_descriptors_no_truncate"
   BEFORE TRUNCATE ON "visual_descriptors"
-  FOR EACH STATEMENT EXECUTE FUNCTION "visual_descriptors_reject_change"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "reject_append_only_change"();
 
 GRANT SELECT, INSERT ON "visual_descriptors" TO "oneheart_app";
 GRANT USAGE, SELECT ON SEQUENCE "visual_descriptors_id_seq" TO "oneheart_app";
