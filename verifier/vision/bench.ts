@@ -7,7 +7,8 @@
  * RSS per worker. Prints figures; asserts nothing about time.
  *
  * npm run bench:vision -- --memory 10000 [--every 1000] — one process runs
- * that many of the JPEGs through the pipeline and prints RSS, V8 heap,
+ * that many of the JPEGs through the pipeline, the derivative and the
+ * descriptor, and prints RSS, V8 heap,
  * external memory and the TF.js tensor count every `--every` images.
  */
 import { fork } from 'node:child_process';
@@ -123,13 +124,15 @@ async function memoryRun(jpegs: Buffer[], count: number, every: number): Promise
     const t = tf.memory();
     console.log(`  ${String(i).padStart(6)} images  RSS ${mb(m.rss).toFixed(0).padStart(5)} MB  heap ${mb(m.heapUsed).toFixed(0).padStart(4)} MB  external ${mb(m.external).toFixed(0).padStart(4)} MB  tensors ${t.numTensors}  tensor bytes ${mb(t.numBytes).toFixed(1)} MB  ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   };
-  console.log(`\nmemory run: ${count} images in one process`);
+  console.log(`\nmemory run: ${count} images in one process (analysis, derivative, descriptor)`);
   const t0 = performance.now();
   line(0, t0);
   for (let i = 1; i <= count; i++) {
     const bytes = jpegs[i % jpegs.length];
     if (!bytes) throw new Error('no image');
-    await analyseImage(models, bytes, MISSION_TYPES[i % MISSION_TYPES.length] ?? 'cleanup');
+    const a = await analyseImage(models, bytes, MISSION_TYPES[i % MISSION_TYPES.length] ?? 'cleanup');
+    await blurFaces(a.pixels, faceBoxes(a));
+    await describeImage(models, bytes);
     if (i % every === 0 || i === count) line(i, t0);
   }
   console.log(`  peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
