@@ -245,6 +245,12 @@ const verifierSchema = z.object({
   VERIFIER_NEAR_DUPLICATE_HAMMING: z.coerce.number().int().min(0).max(11).default(7),
   /** Cosine similarity of visual descriptors (verifier/vision/duplicates.ts) at or above which a photo is a near-duplicate of another action's: 0.83: the highest unrelated pair in `npm run vision:eval` scores 0.8245. */
   VERIFIER_VISUAL_DUPLICATE_SIMILARITY: z.coerce.number().min(0).max(1).default(0.83),
+  /** Snapshots of the visual-duplicate index in object storage (verifier/vision/dup-snapshot.ts): one worker writes one when the index holds this many descriptors more than the stored one… */
+  VERIFIER_DUP_SNAPSHOT_EVERY: z.coerce.number().int().min(1).default(20_000),
+  /** …or when the stored one is this many minutes old and anything was added; workers load the newest at start. */
+  VERIFIER_DUP_SNAPSHOT_MINUTES: z.coerce.number().min(1).default(60),
+  /** Key prefix of the snapshots in S3_BUCKET (one object per descriptor version). */
+  VERIFIER_DUP_SNAPSHOT_PREFIX: z.string().regex(/^[A-Za-z0-9!_.*'()/-]{1,200}\/$/, 'must be an S3 key prefix ending in /').default('vision-index/'),
   /** Internal HTTP API of the verifier process (POST /verify/*): listen address and bearer token. */
   VERIFIER_HOST: z.string().default('127.0.0.1'),
   VERIFIER_PORT: z.coerce.number().int().min(0).max(65535).default(3100),

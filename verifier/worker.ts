@@ -2,6 +2,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import pg from 'pg';
 import type { VerifierConfig } from '../lib/config.ts';
 import { IMPACT_JOB, IMPACT_QUEUE, jobOptions, VERIFY_DEAD_JOB, VERIFY_DEAD_QUEUE, type ImpactJobData, type VerifyDeadJobData } from '../lib/queues.ts';
+import { createLogger } from '../lib/logger.ts';
 import { createRedis } from '../lib/redis.ts';
 import { Storage } from '../lib/storage.ts';
 import { useInferenceBackend, type InferenceBackend } from './model/backend.ts';
@@ -11,6 +12,7 @@ import { DEFAULT_RULE_OPTIONS, type RuleOptions } from './rules/index.ts';
 import type { ScoreThresholds } from './score.ts';
 import { verifyAction, type Verdict, type VerifyDeps } from './verify.ts';
 import { createVisionCheck } from './vision/check.ts';
+import { startSnapshotWriter, type SnapshotWriter } from './vision/dup-snapshot-writer.ts';
 import { loadDuplicateCheck } from './vision/duplicates.ts';
 import { loadVisionModels } from './vision/models.ts';
 
@@ -54,8 +56,13 @@ export async function startVerifierRuntime(config: VerifierConfig): Promise<Veri
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.VERIFIER_CONCURRENCY + 4 });
   const storage = new Storage(config);
   const deps: VerifyDeps = { pool, getObject: (key) => storage.get(key), weights, modelVersion: modelVersion(weights), rules: ruleOptions(config), thresholds: thresholds(config) };
+  let snapshots: SnapshotWriter | null = null;
   if (vision) {
-    const { check: duplicates } = await loadDuplicateCheck(vision, pool, config.VERIFIER_VISUAL_DUPLICATE_SIMILARITY);
+    const log = createLogger('verifier', config.LOG_LEVEL);
+    const options = { storage, prefix: config.VERIFIER_DUP_SNAPSHOT_PREFIX };
+    const { check: duplicates, index } = await loadDuplicateCheck(vision, pool, config.VERIFIER_VISUAL_DUPLICATE_SIMILARITY, { options, log });
+    const policy = { everyDescriptors: config.VERIFIER_DUP_SNAPSHOT_EVERY, maxAgeMs: config.VERIFIER_DUP_SNAPSHOT_MINUTES * 60_000 };
+    snapshots = startSnapshotWriter(pool, index, policy, options, log);
     deps.vision = createVisionCheck(vision, pool, (key, bytes, contentType) => storage.put(key, bytes, contentType), duplicates);
   }
   return {
@@ -63,6 +70,7 @@ export async function startVerifierRuntime(config: VerifierConfig): Promise<Veri
     visionVersion: vision?.version ?? null,
     deps,
     async close() {
+      await snapshots?.stop();
       storage.destroy();
       await pool.end();
     },

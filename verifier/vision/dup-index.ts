@@ -35,6 +35,23 @@ const uuidString = (b: Buffer) => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 };
 
+/**
+ * Everything a DuplicateIndex knows besides the HNSW graph (which usearch
+ * saves to its own file): taken synchronously, so both describe one moment.
+ */
+export interface IndexState {
+  modelVersion: string;
+  /** Descriptors held (= usearch keys 0 … size-1). */
+  size: number;
+  /** Highest visual_descriptors id seen, and its evidence id (null before the first row). */
+  lastId: bigint;
+  lastEvidenceId: string | null;
+  /** Ids below lastId not seen yet (inserts that may still commit). */
+  gaps: bigint[];
+  /** Evidence id then action id, 16 bytes each, per slot: size × 32 bytes. */
+  ids: Buffer;
+}
+
 export interface VisualMatch {
   evidenceId: string;
   actionId: string;
@@ -69,8 +86,9 @@ export class DuplicateIndex {
   /** Evidence id then action id, 16 bytes each, per slot (the slot is the usearch key). */
   #ids = Buffer.alloc(32 * 1024);
   #size = 0;
-  /** Highest row id seen. */
+  /** Highest row id seen, and its evidence id. */
   #last = 0n;
+  #lastEvidence: string | null = null;
   /** Ids below #last not seen yet → when first missed. */
   readonly #gaps = new Map<bigint, number>();
   #chain: Promise<unknown> = Promise.resolve();
@@ -130,6 +148,7 @@ export class DuplicateIndex {
         else {
           if (id - this.#last <= MAX_GAP_RUN) for (let g = this.#last + 1n; g < id; g++) this.#gaps.set(g, now);
           this.#last = id;
+          this.#lastEvidence = r.evidence_id;
         }
         if (!r.descriptor) continue;
         vectors.set(decodeDescriptor(r.descriptor), keys.length * DESCRIPTOR_DIMS);
@@ -152,6 +171,49 @@ export class DuplicateIndex {
     uuidBytes(evidenceId).copy(this.#ids, slot * 32);
     uuidBytes(actionId).copy(this.#ids, slot * 32 + 16);
     return slot;
+  }
+
+  /**
+   * Writes the HNSW graph to `indexFile` and returns the rest of the state, between two
+   * catch-ups (a catch-up's page is applied synchronously, so graph and state always agree).
+   * Blocks the event loop while usearch writes the file.
+   */
+  exportState(indexFile: string): Promise<IndexState> {
+    const run = this.#chain.then(() => {
+      this.#index.save(indexFile);
+      return {
+        modelVersion: this.#version,
+        size: this.#size,
+        lastId: this.#last,
+        lastEvidenceId: this.#lastEvidence,
+        gaps: [...this.#gaps.keys()],
+        ids: Buffer.from(this.#ids.subarray(0, this.#size * 32)),
+      };
+    });
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Replaces this (empty) index by a saved one: the graph from `indexFile` (read into memory;
+   * the file may be deleted afterwards) and `state`. Its gaps are looked for again at the next
+   * catch-up as if just missed. Throws when the graph does not hold `state.size` vectors.
+   */
+  importState(state: IndexState, indexFile: string): void {
+    if (this.#size > 0 || this.#last > 0n) throw new Error('importState needs an empty index');
+    if (state.modelVersion !== this.#version) throw new Error(`state of descriptor version ${state.modelVersion}, index of ${this.#version}`);
+    if (state.ids.length !== state.size * 32) throw new Error(`state holds ${state.ids.length} id bytes for ${state.size} descriptors`);
+    this.#index.load(indexFile);
+    if (this.#index.size() !== state.size || this.#index.dimensions() !== DESCRIPTOR_DIMS) {
+      throw new Error(`saved graph holds ${this.#index.size()} vectors of ${this.#index.dimensions()} dimensions, expected ${state.size} of ${DESCRIPTOR_DIMS}`);
+    }
+    this.#ids = Buffer.alloc(Math.max(32 * 1024, state.ids.length * 2));
+    state.ids.copy(this.#ids);
+    this.#size = state.size;
+    this.#last = state.lastId;
+    this.#lastEvidence = state.lastEvidenceId;
+    const now = Date.now();
+    for (const g of state.gaps) this.#gaps.set(g, now);
   }
 
   /** The most similar indexed image of another action than `actionId`, or null when the index holds none. No catch-up. */

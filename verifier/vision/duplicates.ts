@@ -4,6 +4,7 @@ import type { Queryable } from '../media/index.ts';
 import type { VisionCheck, VisionVerdict } from './check.ts';
 import { describeImage, descriptorVersion } from './descriptor.ts';
 import { DuplicateIndex, storeDescriptor, type VisualMatch } from './dup-index.ts';
+import { loadSnapshot, type SnapshotLog, type SnapshotOptions } from './dup-snapshot.ts';
 import type { VisionModels } from './models.ts';
 
 export const VISUAL_DUPLICATE = 'visual_duplicate';
@@ -43,9 +44,19 @@ export function createDuplicateCheck(models: VisionModels, db: Queryable, index:
   };
 }
 
-/** Builds the worker's index from every stored descriptor of the models' version (at start) and returns the hook. */
-export async function loadDuplicateCheck(models: VisionModels, db: Queryable, minSimilarity: number): Promise<{ check: VisionCheck; index: DuplicateIndex }> {
-  const index = new DuplicateIndex(db, descriptorVersion(models));
+/**
+ * Loads the worker's index (at start) and returns the hook: from the newest
+ * snapshot when `snapshots` is given and it is usable, else built from every
+ * stored descriptor of the models' version; then caught up from Postgres.
+ */
+export async function loadDuplicateCheck(
+  models: VisionModels,
+  db: Queryable,
+  minSimilarity: number,
+  snapshots?: { options: SnapshotOptions; log: SnapshotLog },
+): Promise<{ check: VisionCheck; index: DuplicateIndex }> {
+  const version = descriptorVersion(models);
+  const index = (snapshots && (await loadSnapshot(db, version, snapshots.options, snapshots.log))) ?? new DuplicateIndex(db, version);
   await index.catchUp();
   return { check: createDuplicateCheck(models, db, index, minSimilarity), index };
 }
