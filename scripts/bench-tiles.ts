@@ -13,12 +13,9 @@
  *    Postgres (scripts/bench-api/seed.ts) on the embedded stack, then --proofs random
  *    GET /api/ledger/entries/:seq/proof at --concurrency; reports proofs/s, p50/p99 and the API's CPU µs per proof.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { writeUint } from '../ledger/bytes.ts';
 import { encodeEntry } from '../ledger/entry.ts';
@@ -40,6 +37,7 @@ import { createSigner } from 'fast-jwt';
 import { pidListeningOn, processCpuMicros } from './bench-api/process-cpu.ts';
 import { seed as seedLedger } from './bench-api/seed.ts';
 import { startBenchStack } from './bench-api/stack.ts';
+import { startS3Process } from './stack/s3-process.ts';
 
 const { values } = parseArgs({ options: {
   entries: { type: 'string', default: '1000000' }, proofs: { type: 'string', default: '10000' },
@@ -81,13 +79,6 @@ function proofCost(n: number): { fetchesMean: number; fetchesMax: number; kibMea
   }
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
   return { fetchesMean: mean(f), fetchesMax: Math.max(...f), kibMean: mean(b) / 1024, kibMax: Math.max(...b) / 1024, rfcBytes: inclusionRanges(n - 1, n).length * 32 };
-}
-
-/** s3rver in a process of its own (scripts/stack/s3-server.ts): the store must not share this event loop. */
-async function startS3Process(dir: string): Promise<{ url: string; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'stack', 's3-server.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  return { url: (JSON.parse(line) as { url: string }).url, stop: () => child.kill('SIGTERM') };
 }
 
 const seconds = (t0: number): number => (performance.now() - t0) / 1000;
