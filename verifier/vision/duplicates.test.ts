@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import pg from 'pg';
 import sharp from 'sharp';
 import { loadVerifierConfig, testServices } from '../../lib/config.ts';
+import { Storage } from '../../lib/storage.ts';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { loadWeights, modelVersion } from '../model/net.ts';
 import { DEFAULT_RULE_OPTIONS } from '../rules/index.ts';
@@ -13,6 +15,7 @@ import { verifyAction, type VerifyDeps } from '../verify.ts';
 import type { VisionEvidence } from './check.ts';
 import { DESCRIPTOR_DIMS, describeImage, descriptorVersion, normalise, similarity } from './descriptor.ts';
 import { decodeDescriptor, DuplicateIndex, encodeDescriptor, storeDescriptor } from './dup-index.ts';
+import { saveSnapshot } from './dup-snapshot.ts';
 import { loadDuplicateCheck, VISUAL_DUPLICATE } from './duplicates.ts';
 import { applyEdit, packagedPhoto, renderedScene } from './eval-images.ts';
 import { loadVisionModels, type VisionModels } from './models.ts';
@@ -88,6 +91,34 @@ describe('visual near-duplicates (Postgres + usearch)', () => {
     assert.equal(index.size, 4, 'every decodable image is indexed once');
     const rows = await db.sql.query('SELECT 1 FROM visual_descriptors');
     assert.equal(rows.rowCount, 4);
+  });
+
+  it('a worker starting from a snapshot flags a copy of an image stored before and one stored after it', async () => {
+    const s = testServices();
+    const storage = new Storage(loadVerifierConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, REDIS_URL: s.REDIS_URL, S3_ENDPOINT: s.S3_ENDPOINT, S3_BUCKET: `dups-${randomBytes(4).toString('hex')}` }));
+    try {
+      await storage.ensureBucket();
+      const options = { storage, prefix: 'vision-index/' };
+      const first = await loadDuplicateCheck(models, pool, minSimilarity);
+      const before = await packagedPhoto(4);
+      assert.deepEqual((await first.check(await evidence(before))).rules, []);
+      await saveSnapshot(first.index, options);
+      const afterPhoto = await packagedPhoto(6);
+      assert.deepEqual((await first.check(await evidence(afterPhoto))).rules, []);
+
+      const lines: string[] = [];
+      const log = { info: (_o: object, m: string) => lines.push(m), warn: (_o: object, m: string) => lines.push(m) };
+      const restarted = await loadDuplicateCheck(models, pool, minSimilarity, { options, log });
+      assert.match(lines.join('\n'), /loaded snapshot/);
+      await first.index.catchUp();
+      assert.equal(restarted.index.size, first.index.size, 'snapshot + catch-up hold every stored descriptor');
+      for (const photo of [before, afterPhoto]) {
+        const v = await restarted.check(await evidence(await applyEdit(photo, 'crop10+border', 5)));
+        assert.equal(v.rules[0]?.name, VISUAL_DUPLICATE);
+      }
+    } finally {
+      storage.destroy();
+    }
   });
 
   it('catches up with rows written by another pool, including one whose transaction committed late', async () => {
