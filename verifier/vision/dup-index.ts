@@ -100,6 +100,7 @@ export class DuplicateIndex {
     this.#db = db;
     this.#page = pageSize;
     this.#version = modelVersion;
+    // A snapshot (dup-snapshot.ts) carries these in its graph: change them together with SNAPSHOT_FORMAT.
     this.#index = new usearch.Index({
       dimensions: DESCRIPTOR_DIMS,
       metric: usearch.MetricKind.Cos,
