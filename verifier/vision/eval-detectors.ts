@@ -129,6 +129,8 @@ function printRows(rows: Row[]): void {
   console.log(`${'stage'.padEnd(8)}${'finding'.padEnd(24)}${'images'.padEnd(64)}${'hit rate'.padStart(9)}${'false flags'.padStart(13)}${'n'.padStart(5)}`);
   for (const r of rows)
     console.log(`${r.stage.padEnd(8)}${r.finding.padEnd(24)}${`${r.positive ? '+' : '−'} ${r.set}`.padEnd(64)}${(r.positive ? pct(r.hits, r.n) : '').padStart(9)}${(r.positive ? '' : pct(r.hits, r.n)).padStart(13)}${String(r.n).padStart(5)}`);
+  console.log('labels: the grid faces are ones human\'s own demo once extracted (~100 px, enlarged), so face recall is optimistic for such faces;');
+  console.log('screen and print re-photos are simulations (eval-images.ts screen, eval-labelled.ts printedPhoto), not camera captures; n is small: read rates ± a few images');
 }
 
 /** Objects: a person (every mission type expects one) vs pictures with no COCO object; per mission type. */
