@@ -1,9 +1,11 @@
 // Which copy of a proof's evidence a caller may see. Originals stay private:
 // only their owner and admins get signed URLs to them. Everyone else (other
 // players, sponsors, auditors) gets the face-blurred, metadata-free
-// derivative the verifier's vision stages stored (verifier/vision/privacy.ts);
+// derivative the verifier's vision stages stored (verifier/vision/privacy.ts: a
+// JPEG for a still, a short MP4 for a video);
 // evidence without one yet is not shown to them at all.
 import type { Db } from '../../lib/db.ts';
+import { derivativeMediaType } from '../../lib/public-derivative.ts';
 import type { Storage } from '../../lib/storage.ts';
 import type { AccessClaims } from '../auth/roles.ts';
 
@@ -50,6 +52,6 @@ export async function proofMedia(db: Db, storage: Storage, actionId: string, var
     return d ? [{ e, d }] : [];
   });
   return Promise.all(shown.map(async ({ e, d }) => ({
-    evidenceId: e.id, variant, mediaType: 'image/jpeg', url: await storage.presignGet(d.objectKey, ttlS), width: d.width, height: d.height, facesBlurred: d.facesBlurred,
+    evidenceId: e.id, variant, mediaType: derivativeMediaType(d.objectKey), url: await storage.presignGet(d.objectKey, ttlS), width: d.width, height: d.height, facesBlurred: d.facesBlurred,
   })));
 }

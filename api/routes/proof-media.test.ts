@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { syntheticPhoto } from '../../verifier/media/fixtures.ts';
 import { seedAction, seedEvidence, seedMission } from '../../verifier/testing.ts';
+import { FFMPEG } from '../../verifier/vision/frames.ts';
 import { blurFaces, storeDerivative } from '../../verifier/vision/privacy.ts';
+import { blurVideoFaces } from '../../verifier/vision/video-derivative.ts';
 import { bearer, newWallet, signIn, testApp, type TestApp } from '../testing.ts';
 
 type Session = Awaited<ReturnType<typeof signIn>>;
@@ -104,6 +107,29 @@ describe('GET /api/proof/:id/media: originals for owner and admins, face-blurred
     assert.equal((await get('/api/proof/not-a-uuid/media', owner)).statusCode, 400);
     assert.equal((await get(`/api/proof/${approved}/media`)).statusCode, 401);
     assert.equal((await get('/api/proof/00000000-0000-4000-8000-000000000000/media', admin)).statusCode, 404);
+  });
+
+  it('serves a video\'s derivative as a face-blurred MP4 (video/mp4)', async () => {
+    // A 1 s clip from the packaged ffmpeg, to stdout as fragmented MP4.
+    const r = spawnSync(FFMPEG, ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=d=1:s=320x240:r=10', '-c:v', 'libx264', '-pix_fmt', 'yuv420p',
+      '-movflags', 'frag_keyframe+empty_moov', '-f', 'mp4', 'pipe:1'], { maxBuffer: 1 << 24 });
+    assert.equal(r.status, 0, r.stderr.toString());
+    const missionId = await seedMission(db.sql);
+    const actionId = await seedAction(db.sql, { playerId: owner.player.id, missionId });
+    const key = `proofs/${owner.player.id}/${actionId}/media`;
+    await t.deps.storage.put(key, r.stdout, 'video/mp4');
+    const evidenceId = await seedEvidence(db.sql, actionId, r.stdout, key, 'video/mp4');
+    const d = await blurVideoFaces(r.stdout, async () => [[0.25, 0.25, 0.5, 0.5]]);
+    assert.equal(await storeDerivative(db.sql, (k, b, type) => t.deps.storage.put(k, b, type), evidenceId, d, VERSION), `${key}.public.mp4`);
+    await db.sql.query('UPDATE actions SET status = $2 WHERE id = $1', [actionId, 'approved']);
+    const res = await get(`/api/proof/${actionId}/media`, other);
+    assert.equal(res.statusCode, 200, res.body);
+    const [m] = res.json().media;
+    assert.deepEqual([m.mediaType, m.width, m.height, m.facesBlurred], ['video/mp4', 320, 240, 1]);
+    const served = await fetch(m.url);
+    assert.equal(served.headers.get('content-type'), 'video/mp4');
+    assert.equal(sha(new Uint8Array(await served.arrayBuffer())), sha(d.mp4));
+    assert.equal((await get(`/api/proof/${actionId}/media?variant=original`, owner)).json().media[0].mediaType, 'video/mp4');
   });
 
   it('keeps derivatives append-only', async () => {

@@ -5,9 +5,11 @@ import { isMissionType, type MissionType } from './mission-objects.ts';
 import type { VisionModels } from './models.ts';
 import { analyseImage } from './pipeline.ts';
 import type { VisionFlag } from './stage.ts';
+import { frameFaceBoxes } from './frame-faces.ts';
 import { blurFaces, storeDerivative } from './privacy.ts';
 import { storeStageResults } from './store.ts';
 import { analyseVideo, faceBoxes } from './video.ts';
+import { blurVideoFaces } from './video-derivative.ts';
 
 /** How each vision flag weighs in the verifier's ensemble (verifier/score.ts). */
 export const FLAG_SEVERITY: Record<VisionFlag, RuleResult['severity']> = {
@@ -84,8 +86,9 @@ export type PutObject = (key: string, bytes: Uint8Array, contentType: string) =>
  * The verifier's hook: runs an image evidence through the vision stages, or
  * a video's sampled frames (first, middle, last, scene changes) through the
  * same stages, appends the stage results (linked to action, evidence and
- * frame), stores the face-blurred public derivative (of the image, or of a
- * video's first frame) and returns the flags as rules. Other media and
+ * frame), stores the face-blurred public derivative (a JPEG of the image,
+ * or a short MP4 of the video with faces blurred in every frame) and returns
+ * the flags as rules. Other media and
  * undecodable bytes yield no vision verdict (the media rules already judge
  * them). Analyses run one at a time per process, whatever the job concurrency.
  * `duplicates` (verifier/vision/duplicates.ts), when given, also looks each
@@ -102,8 +105,8 @@ export function createVisionCheck(models: VisionModels, db: Queryable, putObject
       const video = await analyseVideo((frame) => analyse(frame, missionType), e.bytes);
       if (!video.frames[0]) return NONE;
       for (const f of video.frames) await storeStageResults(db, e.actionId, e.evidenceId, f.analysis, { index: f.index, timeS: f.timeS });
-      const first = video.frames[0];
-      await storeDerivative(db, putObject, e.evidenceId, await blurFaces(first.analysis.pixels, faceBoxes(first.analysis)), models.version);
+      // Each frame's face search queues like an analysis; decoding, blurring and encoding overlap other jobs.
+      await storeDerivative(db, putObject, e.evidenceId, await blurVideoFaces(e.bytes, (frame) => one(() => frameFaceBoxes(models.human, frame))), models.version);
       return visionVerdict(video.flags);
     }
     if (!e.mediaType.startsWith('image/')) return NONE;

@@ -1,15 +1,23 @@
-// npm run vision:eval — near-duplicate search on a generated set (deterministic, seeded):
-// the project's own base photos (packaged photos + rendered scenes), each with every edit
-// of eval-images.ts, against unrelated images. Prints, per edit type and overall, the
-// true-positive rate at ≤ 0.1 % false positives for the visual descriptor and for the
+// Near-duplicate search on a generated set (deterministic, seeded), part of npm run
+// vision:eval: the project's own base photos (packaged photos + rendered scenes), each with
+// every edit of eval-images.ts, against unrelated images. Prints, per edit type and overall,
+// the true-positive rate at ≤ 0.1 % false positives for the visual descriptor and for the
 // 64-bit pHash alone, in the same run. Figures are printed, never asserted.
 import { hamming, phash } from '../media/phash.ts';
 import { describeImage, similarity } from './descriptor.ts';
 import { applyEdit, EDITS, packagedPhoto, PACKAGED_PHOTOS, renderedScene, type EditName } from './eval-images.ts';
-import { loadVisionModels } from './models.ts';
+import type { VisionModels } from './models.ts';
 
-const RENDERED_BASES = Number(process.env.EVAL_RENDERED_BASES ?? 33);
-const DISTRACTORS = Number(process.env.EVAL_DISTRACTORS ?? 150);
+export interface DuplicateEvalSize {
+  /** Rendered base photos beside the PACKAGED_PHOTOS packaged ones. */
+  renderedBases: number;
+  /** Unrelated rendered scenes stored beside the bases. */
+  distractors: number;
+}
+
+export const FULL_DUPLICATES: DuplicateEvalSize = { renderedBases: 33, distractors: 150 };
+export const QUICK_DUPLICATES: DuplicateEvalSize = { renderedBases: 8, distractors: 40 };
+
 const MAX_FPR = 0.001;
 
 interface Item {
@@ -32,17 +40,16 @@ function tprAtFpr(pos: number[], neg: number[], maxFpr = MAX_FPR): { tpr: number
 
 const pct = (x: number) => `${(x * 100).toFixed(1).padStart(5)} %`;
 
-async function main(): Promise<void> {
-  const t0 = performance.now();
-  const models = await loadVisionModels();
+/** Runs the near-duplicate evaluation and prints its table. Returns the number of images described. */
+export async function evalDuplicates(models: VisionModels, { renderedBases, distractors }: DuplicateEvalSize): Promise<number> {
   const describe = async (bytes: Buffer): Promise<Item> => ({ desc: await describeImage(models, bytes), hash: await phash(bytes) });
 
   const baseBytes: Buffer[] = [];
   for (let i = 0; i < PACKAGED_PHOTOS; i++) baseBytes.push(await packagedPhoto(i));
-  for (let i = 0; i < RENDERED_BASES; i++) baseBytes.push(await renderedScene(i));
+  for (let i = 0; i < renderedBases; i++) baseBytes.push(await renderedScene(i));
   const stored: Item[] = [];
   for (const b of baseBytes) stored.push(await describe(b));
-  for (let i = 0; i < DISTRACTORS; i++) stored.push(await describe(await renderedScene(10_000 + i)));
+  for (let i = 0; i < distractors; i++) stored.push(await describe(await renderedScene(10_000 + i)));
 
   const queries: Query[] = [];
   for (const [base, bytes] of baseBytes.entries())
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
   const either = (c: number[], h: number[]) => c.filter((x, i) => x > cosHalf || (h[i] ?? 0) > phHalf).length / Math.max(c.length, 1);
   const unionFpr = either(cos.neg, ph.neg);
 
-  console.log(`near-duplicate eval: ${baseBytes.length} base photos (${PACKAGED_PHOTOS} packaged, ${RENDERED_BASES} rendered) + ${DISTRACTORS} unrelated rendered scenes stored;`);
+  console.log(`near-duplicate eval: ${baseBytes.length} base photos (${PACKAGED_PHOTOS} packaged, ${renderedBases} rendered) + ${distractors} unrelated rendered scenes stored;`);
   console.log(`${queries.length} edited copies queried against all ${stored.length} stored images → ${queries.length} positive and ${cos.neg.length} negative pairs`);
   console.log(`thresholds at ≤ ${MAX_FPR * 100} % FPR: descriptor cosine > ${cosAll.threshold.toFixed(4)}, pHash Hamming < ${64 - phAll.threshold}\n`);
   console.log('edit            descriptor   pHash    either   (true-positive rate at the shared thresholds)');
@@ -87,7 +94,5 @@ async function main(): Promise<void> {
   const posMin = all(cos.pos).reduce((a, b) => Math.min(a, b), 1);
   console.log(`\ndescriptor: highest unrelated cosine ${negMax.toFixed(4)}; lowest duplicate cosine ${posMin.toFixed(4)}`);
   console.log(`at cosine ≥ ${negMax.toFixed(4)} (no false positive in this set): ${pct(rate(all(cos.pos), negMax))} of duplicates found`);
-  console.log(`wall time ${((performance.now() - t0) / 1000).toFixed(0)} s (shared 2-core machine)`);
+  return stored.length + queries.length;
 }
-
-await main();

@@ -45,9 +45,10 @@ const hex = (rnd: () => number) => `#${Math.floor(rnd() * 0xffffff).toString(16)
 /**
  * A seeded outdoor scene rendered from SVG (800×600 JPEG): sky gradient,
  * ground, sun, hills, houses, trees, figures and a litter of small objects,
- * so each seed is a different picture of the same kind of place.
+ * so each seed is a different picture of the same kind of place. With
+ * `things: false`, only sky, sun, hills and ground (an empty landscape).
  */
-export async function renderedScene(seed: number): Promise<Buffer> {
+export async function renderedScene(seed: number, { things: withThings = true } = {}): Promise<Buffer> {
   const rnd = mulberry32(seed * 7919 + 17);
   const W = 800;
   const H = 600;
@@ -59,7 +60,7 @@ export async function renderedScene(seed: number): Promise<Buffer> {
   ];
   for (let i = 0; i < 3; i++) parts.push(`<ellipse cx="${rnd() * W}" cy="${horizon}" rx="${150 + rnd() * 300}" ry="${40 + rnd() * 120}" fill="${hex(rnd)}"/>`);
   parts.push(`<rect y="${horizon}" width="${W}" height="${H - horizon}" fill="${hex(rnd)}"/>`);
-  const things = 6 + Math.floor(rnd() * 14);
+  const things = withThings ? 6 + Math.floor(rnd() * 14) : 0;
   for (let i = 0; i < things; i++) {
     const x = rnd() * W;
     const y = horizon + rnd() * (H - horizon);

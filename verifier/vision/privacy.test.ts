@@ -7,7 +7,8 @@ import type { FaceBox } from './faces.ts';
 import { loadVisionModels } from './models.ts';
 import { analyseImage } from './pipeline.ts';
 import { laplacianStats } from './quality.ts';
-import { blurFaces, DERIVATIVE_SIDE, derivativeKey, faceRegions, type Region } from './privacy.ts';
+import { derivativeKey, derivativeMediaType } from '../../lib/public-derivative.ts';
+import { blurFaces, DERIVATIVE_SIDE, faceRegions, type Region } from './privacy.ts';
 import { faceBoxes } from './video.ts';
 
 const raw = async (bytes: Uint8Array) => sharp(bytes).rotate().resize(DERIVATIVE_SIDE, DERIVATIVE_SIDE, { fit: 'inside', withoutEnlargement: true }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -45,7 +46,10 @@ describe('public derivative: faces blurred, metadata stripped', () => {
     assert.deepEqual(faceRegions([[0.5, 0.5, 0.1, 0.2]], 1000, 500), [{ left: 480, top: 230, width: 140, height: 140 }]);
     assert.deepEqual(faceRegions([[-0.05, 0.9, 0.2, 0.2]], 100, 100), [{ left: 0, top: 86, width: 19, height: 14 }]);
     assert.deepEqual(faceRegions([[1.2, 0.5, 0.1, 0.1]], 100, 100), []);
-    assert.equal(derivativeKey('proofs/a/b/media'), 'proofs/a/b/media.public.jpg');
+    assert.equal(derivativeKey('proofs/a/b/media', 'image'), 'proofs/a/b/media.public.jpg');
+    assert.equal(derivativeKey('proofs/a/b/media', 'video'), 'proofs/a/b/media.public.mp4');
+    assert.equal(derivativeMediaType('proofs/a/b/media.public.jpg'), 'image/jpeg');
+    assert.equal(derivativeMediaType('proofs/a/b/media.public.mp4'), 'video/mp4');
   });
 
   it('differs from the original inside each face box, matches it elsewhere, and carries no EXIF', async () => {

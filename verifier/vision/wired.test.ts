@@ -102,7 +102,7 @@ describe('verifier worker with VERIFIER_VISION=on (Postgres + Redis + S3)', () =
   });
 
   it('samples a video (first, middle, scene cut, last), stores per-frame stage rows and merges their flags', async () => {
-    const { actionId, evidenceId } = await submitAndRun(await testVideo(), 'video/mp4');
+    const { actionId, evidenceId, key } = await submitAndRun(await testVideo(), 'video/mp4');
     const rows = await stageRows(actionId);
     const times = [...new Set(rows.map((r) => r.frame_time_s))];
     assert.deepEqual(times, [0, 0.9, 1, 1.9]);
@@ -111,7 +111,12 @@ describe('verifier worker with VERIFIER_VISION=on (Postgres + Redis + S3)', () =
     // No frame shows anything a cleanup mission expects: the soft flag is on every frame, so on the video.
     assert.ok(rows.filter((r) => r.stage === 'objects').every((r) => r.flags.includes('no_expected_objects')));
     assert.ok((await record(actionId))?.flags.includes('soft:no_expected_objects'));
-    const d = await db.sql.query('SELECT 1 FROM evidence_derivatives WHERE evidence_id = $1', [evidenceId]);
+    // Its public derivative: a face-blurred MP4 of the clip (10 fps, 2 s), not a still.
+    const d = await db.sql.query<{ object_key: string; width: number; height: number }>('SELECT object_key, width, height FROM evidence_derivatives WHERE evidence_id = $1', [evidenceId]);
     assert.equal(d.rowCount, 1);
+    assert.equal(d.rows[0]?.object_key, `${key}.public.mp4`);
+    assert.deepEqual([d.rows[0]?.width, d.rows[0]?.height], [480, 360]);
+    const mp4 = await storage.get(`${key}.public.mp4`);
+    assert.equal(Buffer.from(mp4).subarray(4, 8).toString('latin1'), 'ftyp');
   });
 });
