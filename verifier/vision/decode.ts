@@ -6,12 +6,21 @@ export const MODEL_INPUT_SIDE = 640;
 /** Longer side of the luminance copy quality is measured on, so blur does not depend on resolution. */
 export const ANALYSIS_SIDE = 1024;
 
+/** Oriented RGB pixels, three bytes a pixel. */
+export interface RawRgb {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
 export interface DecodedImage {
   /** Displayed size of the original (EXIF orientation applied). */
   width: number;
   height: number;
   /** RGB int32, longer side ≤ MODEL_INPUT_SIDE. The caller disposes it. */
   tensor: tf.Tensor3D;
+  /** The same pixels as `tensor`, as bytes: what MobileNetV2 (unsafe content and the near-duplicate descriptor) is fed from. */
+  model: RawRgb;
   /** RGB, three bytes a pixel, same size as `luma`: what the public derivative is made from (verifier/vision/privacy.ts). */
   rgb: Buffer;
   /** Rec. 601 luminance, one byte a pixel, longer side ≤ ANALYSIS_SIDE. */
@@ -41,6 +50,7 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     width: (swap ? meta.height : meta.width) ?? info.width,
     height: (swap ? meta.width : meta.height) ?? info.height,
     tensor: tf.tensor3d(new Int32Array(small.data), [small.info.height, small.info.width, 3], 'int32'),
+    model: { data: small.data, width: small.info.width, height: small.info.height },
     rgb: data,
     luma,
     lumaWidth: info.width,
