@@ -5,16 +5,16 @@ import sharp from 'sharp';
 import { syntheticPhoto } from '../media/fixtures.ts';
 import { decodeImage } from './decode.ts';
 import { describeImage, featuresDescriptor, imageFeatures, passFeatures, similarity } from './descriptor.ts';
-import { FEATURE_LAYER, FEATURES, INPUT_SIDE, mobileNetPass, networkInput } from './mobilenet.ts';
+import { FEATURE_LAYER, FEATURES, INPUT_SIDE, mobileNetPass, networkInput, POOLING_POWER, trimBox } from './mobilenet.ts';
 import { loadVisionModels, type VisionModels } from './models.ts';
 import { analyseImage } from './pipeline.ts';
 import { predictionsOf, unsafeStage } from './unsafe.ts';
 
-/** The features nsfwjs's own intermediate model gives for 224² RGB bytes: max over the 7×7 grid. */
+/** The features nsfwjs's own intermediate model gives for 224² RGB bytes, pooled over the 7×7 grid as mobileNetPass pools. */
 function nsfwjsPooled(models: VisionModels, input: Uint8Array): Float32Array {
   return tf.tidy(() => {
     const image = tf.tensor3d(new Int32Array(input), [INPUT_SIDE, INPUT_SIDE, 3], 'int32');
-    return (models.nsfw.infer(image, FEATURE_LAYER) as tf.Tensor4D).max([0, 1, 2]).dataSync() as Float32Array;
+    return (models.nsfw.infer(image, FEATURE_LAYER) as tf.Tensor4D).pow(POOLING_POWER).mean([0, 1, 2]).pow(1 / POOLING_POWER).dataSync() as Float32Array;
   });
 }
 
@@ -59,6 +59,12 @@ describe('one MobileNetV2 forward for the unsafe stage and the descriptor (WASM)
     const framed = await sharp(photo).extend({ top: 70, bottom: 70, left: 70, right: 70, background: '#c03020' }).jpeg({ quality: 90 }).toBuffer();
     const decoded = await decodeImage(framed);
     decoded.tensor.dispose();
+    // 70 px of 1340 on each side → 33.4 px of the 640 px copy: no column or row of the frame is left.
+    const box = await trimBox(decoded.model);
+    const frame = (70 / 1340) * decoded.model.width;
+    assert.ok(box.left >= frame && box.top >= frame, JSON.stringify(box));
+    assert.ok(box.left + box.width <= decoded.model.width - frame && box.top + box.height <= decoded.model.height - frame, JSON.stringify(box));
+    assert.ok(box.width > decoded.model.width - 2 * frame - 8, `at most a few columns of the picture lost: ${JSON.stringify(box)}`);
     const trimmed = await networkInput(decoded.model);
     assert.equal(trimmed.length, INPUT_SIDE * INPUT_SIDE * 3);
     let sum = 0;
