@@ -19,9 +19,7 @@ export interface DecodedImage {
   height: number;
   /** RGB int32, longer side ≤ MODEL_INPUT_SIDE. The caller disposes it. */
   tensor: tf.Tensor3D;
-  /** The same pixels as `tensor`, as bytes: what MobileNetV2 (unsafe content and the near-duplicate descriptor) is fed from. */
-  model: RawRgb;
-  /** RGB, three bytes a pixel, same size as `luma`: what the public derivative is made from (verifier/vision/privacy.ts). */
+  /** RGB, three bytes a pixel, same size as `luma`: what the public derivative (verifier/vision/privacy.ts) and MobileNetV2's input (unsafe content, near-duplicate descriptor) are made from. */
   rgb: Buffer;
   /** Rec. 601 luminance, one byte a pixel, longer side ≤ ANALYSIS_SIDE. */
   luma: Uint8Array;
@@ -50,7 +48,6 @@ export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
     width: (swap ? meta.height : meta.width) ?? info.width,
     height: (swap ? meta.width : meta.height) ?? info.height,
     tensor: tf.tensor3d(new Int32Array(small.data), [small.info.height, small.info.width, 3], 'int32'),
-    model: { data: small.data, width: small.info.width, height: small.info.height },
     rgb: data,
     luma,
     lumaWidth: info.width,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mulberry32 } from '../../lib/mulberry32.ts';
-import { decodeImage, MODEL_INPUT_SIDE } from './decode.ts';
-import { FEATURE_LAYER, FEATURES, INPUT_SIDE, mobileNetPass, networkInput, POOLING_POWER, TRIM_THRESHOLD, type MobileNetOutput } from './mobilenet.ts';
+import { ANALYSIS_SIDE, decodeImage } from './decode.ts';
+import { FEATURE_LAYER, FEATURES, INPUT_SIDE, mobileNetPass, networkInput, PREPARE_SIDE, TRIM_THRESHOLD, type MobileNetOutput } from './mobilenet.ts';
 import type { VisionModels } from './models.ts';
 
 export { FEATURES } from './mobilenet.ts';
@@ -45,15 +45,16 @@ export function descriptorVersion(models: VisionModels): string {
   const h = createHash('sha256');
   for (const path of Object.keys(models.files).sort()) if (path.includes('/nsfwjs/')) h.update(`${path.slice(path.indexOf('/nsfwjs/'))}\0${models.files[path]}\n`);
   h.update(readFileSync(CENTRE_FILE));
-  // The input: the pipeline's decode (longer side MODEL_INPUT_SIDE), border found at INPUT_SIDE's scale and trimmed, squashed to INPUT_SIDE²; then mirror-averaged GeM pooling, square root.
-  h.update(`${FEATURE_LAYER}\0gem${POOLING_POWER}-sqrt-mirror\0decode${MODEL_INPUT_SIDE}-trim${TRIM_THRESHOLD}@${INPUT_SIDE}-fill${INPUT_SIDE}\0${FEATURES}\0${DESCRIPTOR_DIMS}\0${PROJECTION_SEED}`);
+  // The input: the pipeline's decode (longer side ANALYSIS_SIDE), shrunk to PREPARE_SIDE, trimmed, squashed to INPUT_SIDE²; then mirror-averaged max pooling, square root.
+  h.update(`${FEATURE_LAYER}\0max-sqrt-mirror\0decode${ANALYSIS_SIDE}-${PREPARE_SIDE}-trim${TRIM_THRESHOLD}-fill${INPUT_SIDE}\0${FEATURES}\0${DESCRIPTOR_DIMS}\0${PROJECTION_SEED}`);
   return h.digest('hex');
 }
 
 /**
- * The uncentred features of one MobileNetV2 pass: the pooled activations
- * (generalised mean, mobilenet.ts POOLING_POWER) of the image and of its
- * mirror image averaged (so a flipped copy gets the same features),
+ * The uncentred features of one MobileNetV2 pass: the max-pooled
+ * activations (MAC pooling: the strongest evidence of a pattern anywhere,
+ * which a crop or a border rarely removes) of the image and of its mirror
+ * image averaged (so a flipped copy gets the same features),
  * square-rooted (damps the few dominant channels), L2-normalised.
  */
 export function passFeatures(pass: MobileNetOutput): Float32Array {
@@ -91,7 +92,7 @@ export function rememberDescriptor(models: VisionModels, bytes: Uint8Array, desc
 export async function imageFeatures(models: VisionModels, bytes: Uint8Array): Promise<Float32Array> {
   const decoded = await decodeImage(bytes);
   decoded.tensor.dispose();
-  return passFeatures(mobileNetPass(models.mobileNet, await networkInput(decoded.model)));
+  return passFeatures(mobileNetPass(models.mobileNet, await networkInput({ data: decoded.rgb, width: decoded.lumaWidth, height: decoded.lumaHeight })));
 }
 
 /**

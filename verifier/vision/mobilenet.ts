@@ -8,13 +8,6 @@ export const INPUT_SIDE = 224;
 /** Its last convolutional activation (7×7×1280), before the 5-class head: the near-duplicate descriptor's features. */
 export const FEATURE_LAYER = 'out_relu';
 export const FEATURES = 1280;
-/**
- * Exponent of the generalised-mean (GeM) pooling of the features: between
- * the mean (1) and the maximum (∞), so a pattern's strongest evidence counts
- * most (a crop or a border rarely removes it) without one noisy cell deciding;
- * in `npm run vision:eval` it found more duplicates than max pooling.
- */
-export const POOLING_POWER = 3;
 /** Plain-border tolerance of the trim before the network sees the image (sharp trim threshold). */
 export const TRIM_THRESHOLD = 30;
 
@@ -32,52 +25,27 @@ export function twoOutputMobileNet(nsfw: NSFWJS): tf.LayersModel {
   return tf.model({ inputs: net.inputs, outputs: [features, ...net.outputs] });
 }
 
+/** Longest side of the copy the border is trimmed on: twice the input, so the trim and the final squash lose nothing. */
+export const PREPARE_SIDE = 448;
+
 /**
- * What the network sees of an image: plain borders trimmed (a frame added to
- * reuse a photo is not part of it), squashed to INPUT_SIDE², RGB bytes. The
- * border is found on a copy of INPUT_SIDE's scale (libvips' trim filters the
- * whole image it is given; at 640 px that cost as much as a network pass) and
- * cut from the full copy.
+ * What the network sees of an image (the pipeline's decoded pixels): shrunk
+ * to PREPARE_SIDE, plain borders trimmed (a frame added to reuse a photo is
+ * not part of it), squashed to INPUT_SIDE², RGB bytes.
  */
 export async function networkInput(image: RawRgb): Promise<Buffer> {
-  const raw = { raw: { width: image.width, height: image.height, channels: 3 as const } };
-  const box = await trimBox(image);
-  return sharp(image.data, raw).extract(box).resize(INPUT_SIDE, INPUT_SIDE, { fit: 'fill' }).raw().toBuffer();
-}
-
-/** The rectangle of `image` inside its plain border (the whole image when it has none, or is all border). */
-export async function trimBox(image: RawRgb): Promise<{ left: number; top: number; width: number; height: number }> {
-  const whole = { left: 0, top: 0, width: image.width, height: image.height };
-  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
-    .resize(INPUT_SIDE, INPUT_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const raw = (img: RawRgb) => ({ raw: { width: img.width, height: img.height, channels: 3 as const } });
+  const asRaw = ({ data, info }: { data: Buffer; info: sharp.OutputInfo }): RawRgb => ({ data, width: info.width, height: info.height });
+  const small = asRaw(await sharp(image.data, raw(image)).resize(PREPARE_SIDE, PREPARE_SIDE, { fit: 'inside', withoutEnlargement: true }).raw().toBuffer({ resolveWithObject: true }));
   // trim() refuses an image that is all border; keep it whole then.
-  const trimmed = await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } }).trim({ threshold: TRIM_THRESHOLD }).raw().toBuffer({ resolveWithObject: true })
-    .then((t) => t.info, () => null);
-  if (!trimmed) return whole;
-  // A trimmed side moves one more small pixel inwards (that pixel blends border and picture), rounded inwards at full
-  // scale: a line of the border left at the edge changes the network's features more than a few lines of picture lost.
-  const sx = image.width / info.width;
-  const sy = image.height / info.height;
-  const l = Math.abs(trimmed.trimOffsetLeft ?? 0);
-  const t = Math.abs(trimmed.trimOffsetTop ?? 0);
-  const r = l + trimmed.width;
-  const b = t + trimmed.height;
-  const left = Math.ceil((l > 0 ? l + 1 : 0) * sx - 1e-6);
-  const top = Math.ceil((t > 0 ? t + 1 : 0) * sy - 1e-6);
-  const right = Math.floor((r < info.width ? r - 1 : info.width) * sx + 1e-6);
-  const bottom = Math.floor((b < info.height ? b - 1 : info.height) * sy + 1e-6);
-  if (right - left < 1 || bottom - top < 1) return whole;
-  const width = right - left;
-  const height = bottom - top;
-  return { left, top, width, height };
+  const trimmed = await sharp(small.data, raw(small)).trim({ threshold: TRIM_THRESHOLD }).raw().toBuffer({ resolveWithObject: true }).then(asRaw, () => small);
+  return sharp(trimmed.data, raw(trimmed)).resize(INPUT_SIDE, INPUT_SIDE, { fit: 'fill' }).raw().toBuffer();
 }
 
 export interface MobileNetOutput {
   /** Class probabilities of the image, in the model's output order (nsfwjs NSFW_CLASSES). */
   classes: Float32Array;
-  /** Generalised mean (p = POOLING_POWER) of each FEATURE_LAYER channel over the 7×7 grid: of the image, of its mirror image. */
+  /** Largest FEATURE_LAYER activation of each channel over the 7×7 grid: of the image, of its mirror image. */
   pooled: [Float32Array, Float32Array];
 }
 
@@ -107,7 +75,7 @@ export function mobileNetPass(net: tf.LayersModel, input: Uint8Array): MobileNet
   tf.tidy(() => {
     const [activation, probabilities] = net.predict(tf.tensor4d(batch, [2, INPUT_SIDE, INPUT_SIDE, 3])) as tf.Tensor[];
     if (!activation || !probabilities) throw new Error('MobileNetV2 gave fewer than two outputs');
-    pooled = activation.pow(POOLING_POWER).mean([1, 2]).pow(1 / POOLING_POWER).dataSync() as Float32Array;
+    pooled = activation.max([1, 2]).dataSync() as Float32Array;
     classes = probabilities.dataSync() as Float32Array;
   });
   return { classes: classes.slice(0, classes.length / 2), pooled: [pooled.slice(0, FEATURES), pooled.slice(FEATURES, 2 * FEATURES)] };

@@ -44,9 +44,10 @@ export async function analyseImage(models: VisionModels, bytes: Uint8Array, miss
     // detect() merges its config into the instance's for good: always say which model runs.
     const faces = await timed('faces', async () => facesStage((await models.human.detect(image, FACES_ONLY)).face));
     const objects = await timed('objects', async () => objectsStage((await models.human.detect(image, OBJECTS_ONLY)).object, missionType));
+    const pixels: RawRgb = { data: decoded.rgb, width: decoded.lumaWidth, height: decoded.lumaHeight };
     let pass: MobileNetOutput | undefined;
     const unsafe = await timed('unsafe', async () => {
-      pass = mobileNetPass(models.mobileNet, await networkInput(decoded.model));
+      pass = mobileNetPass(models.mobileNet, await networkInput(pixels));
       return unsafeStage(predictionsOf(pass.classes));
     });
     if (!pass) throw new Error('the unsafe stage ran no MobileNetV2 forward');
@@ -61,7 +62,7 @@ export async function analyseImage(models: VisionModels, bytes: Uint8Array, miss
       stages,
       flags: stages.flatMap((s) => s.flags),
       ms: Math.round((performance.now() - t0) * 10) / 10,
-      pixels: { data: decoded.rgb, width: decoded.lumaWidth, height: decoded.lumaHeight },
+      pixels,
       descriptor,
       descriptorMs,
     };
