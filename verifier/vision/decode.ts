@@ -6,13 +6,20 @@ export const MODEL_INPUT_SIDE = 640;
 /** Longer side of the luminance copy quality is measured on, so blur does not depend on resolution. */
 export const ANALYSIS_SIDE = 1024;
 
+/** Oriented RGB pixels, three bytes a pixel. */
+export interface RawRgb {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
 export interface DecodedImage {
   /** Displayed size of the original (EXIF orientation applied). */
   width: number;
   height: number;
   /** RGB int32, longer side ≤ MODEL_INPUT_SIDE. The caller disposes it. */
   tensor: tf.Tensor3D;
-  /** RGB, three bytes a pixel, same size as `luma`: what the public derivative is made from (verifier/vision/privacy.ts). */
+  /** RGB, three bytes a pixel, same size as `luma`: what the public derivative (verifier/vision/privacy.ts) and MobileNetV2's input (unsafe content, near-duplicate descriptor) are made from. */
   rgb: Buffer;
   /** Rec. 601 luminance, one byte a pixel, longer side ≤ ANALYSIS_SIDE. */
   luma: Uint8Array;

@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
-import sharp from 'sharp';
 import { mulberry32 } from '../../lib/mulberry32.ts';
+import { ANALYSIS_SIDE, decodeImage } from './decode.ts';
+import { FEATURE_LAYER, FEATURES, INPUT_SIDE, mobileNetPass, networkInput, PREPARE_SIDE, TRIM_THRESHOLD, type MobileNetOutput } from './mobilenet.ts';
 import type { VisionModels } from './models.ts';
 
-/** nsfwjs MobileNetV2's last convolutional activation (7×7×1280), before its 5-class head. */
-const FEATURE_LAYER = 'out_relu';
-const INPUT_SIDE = 224;
-/** Longest side the image is decoded at before trimming: twice the input, so the trim and the final resize lose nothing. */
-const PREPARE_SIDE = 448;
+export { FEATURES } from './mobilenet.ts';
 /** Dimensions of the stored descriptor (a seeded Gaussian projection of the pooled features). */
 export const DESCRIPTOR_DIMS = 256;
-export const FEATURES = 1280;
 const PROJECTION_SEED = 0x5eed_d0b5;
 
 /** FEATURES × DESCRIPTOR_DIMS, row-major, N(0, 1) from mulberry32 (Box–Muller): the same matrix in every process. */
@@ -42,64 +37,74 @@ function loadCentre(): Float32Array {
 
 /**
  * Version of the descriptor: SHA-256 over the nsfwjs weight files' hashes,
- * the centre, the feature layer and the projection, so descriptors of
- * another model, centre or projection are never compared with these.
+ * the centre, the feature layer, the input preparation and the projection,
+ * so descriptors of another model, centre, input or projection are never
+ * compared with these.
  */
 export function descriptorVersion(models: VisionModels): string {
   const h = createHash('sha256');
   for (const path of Object.keys(models.files).sort()) if (path.includes('/nsfwjs/')) h.update(`${path.slice(path.indexOf('/nsfwjs/'))}\0${models.files[path]}\n`);
   h.update(readFileSync(CENTRE_FILE));
-  h.update(`${FEATURE_LAYER}\0max-sqrt-trim\0${PREPARE_SIDE}\0${FEATURES}\0${DESCRIPTOR_DIMS}\0${PROJECTION_SEED}`);
+  // The input: the pipeline's decode (longer side ANALYSIS_SIDE), shrunk to PREPARE_SIDE, trimmed, squashed to INPUT_SIDE²; then mirror-averaged max pooling, square root.
+  h.update(`${FEATURE_LAYER}\0max-sqrt-mirror\0decode${ANALYSIS_SIDE}-${PREPARE_SIDE}-trim${TRIM_THRESHOLD}-fill${INPUT_SIDE}\0${FEATURES}\0${DESCRIPTOR_DIMS}\0${PROJECTION_SEED}`);
   return h.digest('hex');
 }
 
-/** Largest activation of each channel over the 7×7 grid (MAC pooling: the strongest evidence of a pattern anywhere, which a crop or a border rarely removes). */
-function maxPooled(models: VisionModels, image: tf.Tensor3D): Float32Array {
-  return tf.tidy(() => {
-    const act = models.nsfw.infer(image, FEATURE_LAYER) as tf.Tensor4D;
-    return act.max([0, 1, 2]).dataSync() as Float32Array;
-  });
-}
-
 /**
- * The uncentred features of an image: plain borders trimmed, squashed to
- * 224×224, MobileNetV2 activations max-pooled for the image and its mirror
- * image and averaged (so a flipped copy gets the same features), square-rooted
- * (damps the few dominant channels), L2-normalised. Throws when the bytes are
- * not an image.
+ * The uncentred features of one MobileNetV2 pass: the max-pooled
+ * activations (MAC pooling: the strongest evidence of a pattern anywhere,
+ * which a crop or a border rarely removes) of the image and of its mirror
+ * image averaged (so a flipped copy gets the same features),
+ * square-rooted (damps the few dominant channels), L2-normalised.
  */
-export async function imageFeatures(models: VisionModels, bytes: Uint8Array): Promise<Float32Array> {
-  // One decode, shrunk on load (a camera JPEG decodes at 1/4 or 1/8 scale), upright, RGB; the rest works on these pixels.
-  const small = await sharp(bytes).rotate().resize(PREPARE_SIDE, PREPARE_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  const raw = (info: sharp.OutputInfo) => ({ raw: { width: info.width, height: info.height, channels: 3 as const } });
-  // trim() refuses an image that is all border; keep it whole then.
-  const trimmed = await sharp(small.data, raw(small.info)).trim({ threshold: 30 }).raw().toBuffer({ resolveWithObject: true }).catch(() => small);
-  const { data } = await sharp(trimmed.data, raw(trimmed.info)).resize(INPUT_SIDE, INPUT_SIDE, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
-  const image = tf.tensor3d(new Int32Array(data), [INPUT_SIDE, INPUT_SIDE, 3], 'int32');
-  const mirrored = tf.reverse(image, 1) as tf.Tensor3D;
-  try {
-    const a = maxPooled(models, image);
-    const b = maxPooled(models, mirrored);
-    const features = new Float32Array(FEATURES);
-    for (let i = 0; i < FEATURES; i++) features[i] = Math.sqrt(((a[i] ?? 0) + (b[i] ?? 0)) / 2);
-    return normalise(features);
-  } finally {
-    image.dispose();
-    mirrored.dispose();
-  }
+export function passFeatures(pass: MobileNetOutput): Float32Array {
+  const [a, b] = pass.pooled;
+  const features = new Float32Array(FEATURES);
+  for (let i = 0; i < FEATURES; i++) features[i] = Math.sqrt(((a[i] ?? 0) + (b[i] ?? 0)) / 2);
+  return normalise(features);
 }
 
 /**
- * Near-duplicate descriptor of an image: its features minus the centre
+ * Near-duplicate descriptor from uncentred features: minus the centre
  * (what every picture has in common), projected to DESCRIPTOR_DIMS and
  * L2-normalised, so cosine similarity compares two images.
  */
-export async function describeImage(models: VisionModels, bytes: Uint8Array): Promise<Float32Array> {
-  const features = await imageFeatures(models, bytes);
+export function featuresDescriptor(features: Float32Array): Float32Array {
   const c = loadCentre();
-  for (let i = 0; i < FEATURES; i++) features[i] = (features[i] ?? 0) - (c[i] ?? 0);
-  return project(features);
+  const centred = new Float32Array(FEATURES);
+  for (let i = 0; i < FEATURES; i++) centred[i] = (features[i] ?? 0) - (c[i] ?? 0);
+  return project(centred);
+}
+
+/** Descriptors the vision pipeline computed (pipeline.ts analyseImage), by the very bytes it analysed. */
+const described = new WeakMap<Uint8Array, { models: VisionModels; descriptor: Float32Array }>();
+
+/** Records the descriptor analyseImage computed for `bytes`, so describeImage on the same bytes object needs no second decode and forward. */
+export function rememberDescriptor(models: VisionModels, bytes: Uint8Array, descriptor: Float32Array): void {
+  described.set(bytes, { models, descriptor });
+}
+
+/**
+ * The uncentred features of an image on its own: the pipeline's decode,
+ * then one MobileNetV2 pass (trimmed image and mirror). Throws when the
+ * bytes are not an image.
+ */
+export async function imageFeatures(models: VisionModels, bytes: Uint8Array): Promise<Float32Array> {
+  const decoded = await decodeImage(bytes);
+  decoded.tensor.dispose();
+  return passFeatures(mobileNetPass(models.mobileNet, await networkInput({ data: decoded.rgb, width: decoded.lumaWidth, height: decoded.lumaHeight })));
+}
+
+/**
+ * Near-duplicate descriptor of an image. When analyseImage has just
+ * analysed this same bytes object, it is the descriptor that analysis
+ * computed from its own decode and MobileNetV2 forward (a copy); otherwise
+ * the image is decoded and described here, with the same result.
+ */
+export async function describeImage(models: VisionModels, bytes: Uint8Array): Promise<Float32Array> {
+  const known = described.get(bytes);
+  if (known?.models === models) return Float32Array.from(known.descriptor);
+  return featuresDescriptor(await imageFeatures(models, bytes));
 }
 
 /** features · PROJECTION, L2-normalised. */

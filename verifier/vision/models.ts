@@ -8,6 +8,7 @@ import { load as loadNsfw, type NSFWJS } from 'nsfwjs/core';
 import { MobileNetV2Model } from 'nsfwjs/models/mobilenet_v2';
 import { useBackend } from '../model/backend.ts';
 import { loadedFiles, registerFileLoader } from './file-loader.ts';
+import { INPUT_SIDE, twoOutputMobileNet } from './mobilenet.ts';
 
 const PKG = new URL('../../node_modules/', import.meta.url);
 const HUMAN_MODELS = new URL('@vladmandic/human/models/', PKG);
@@ -22,6 +23,8 @@ const NSFW_FILES = ['nsfwjs/dist/models/mobilenet_v2/model.min.js', 'nsfwjs/dist
 export interface VisionModels {
   human: Human;
   nsfw: NSFWJS;
+  /** nsfwjs's MobileNetV2 with its feature layer and its classifier as two outputs (verifier/vision/mobilenet.ts): one forward serves the unsafe stage and the near-duplicate descriptor. */
+  mobileNet: tf.LayersModel;
   /** SHA-256 over the SHA-256 of every weight/topology file the models were built from. */
   version: string;
   /** Each file used and its SHA-256. */
@@ -75,22 +78,25 @@ async function load(): Promise<VisionModels> {
   const human = new HumanClass(HUMAN_CONFIG);
   await human.load();
   const nsfw = await loadNsfw('MobileNetV2', { modelDefinitions: [MobileNetV2Model] });
-  await warmUp(human, nsfw);
+  const mobileNet = twoOutputMobileNet(nsfw);
+  await warmUp(human, mobileNet);
   const files: Record<string, string> = {};
   for (const [path, sha] of loadedFiles) if (path.startsWith(fileURLToPath(HUMAN_MODELS))) files[path] = sha;
   for (const path of NSFW_FILES) files[path] = createHash('sha256').update(readFileSync(path)).digest('hex');
   const root = fileURLToPath(PKG);
   const h = createHash('sha256');
   for (const path of Object.keys(files).sort()) h.update(`${path.slice(root.length)}\0${files[path]}\n`);
-  return { human, nsfw, version: h.digest('hex'), files };
+  return { human, nsfw, mobileNet, version: h.digest('hex'), files };
 }
 
-/** One inference per model so the first real image pays no kernel compilation. */
-async function warmUp(human: Human, nsfw: NSFWJS): Promise<void> {
+/** One inference per model, at the batch size the pipeline uses (MobileNetV2: image and mirror), so the first real image pays no kernel compilation. */
+async function warmUp(human: Human, mobileNet: tf.LayersModel): Promise<void> {
   const blank = tf.fill([224, 224, 3], 128, 'int32') as tf.Tensor3D;
   try {
     await human.detect(blank);
-    await nsfw.classify(blank);
+    tf.tidy(() => {
+      for (const out of [mobileNet.predict(tf.fill([2, INPUT_SIDE, INPUT_SIDE, 3], 0.5))].flat()) out.dataSync();
+    });
   } finally {
     blank.dispose();
   }
