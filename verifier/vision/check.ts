@@ -14,7 +14,9 @@ import { blurVideoFaces } from './video-derivative.ts';
 /** How each vision flag weighs in the verifier's ensemble (verifier/score.ts). */
 export const FLAG_SEVERITY: Record<VisionFlag, RuleResult['severity']> = {
   unsafe_content: 'hard',
-  screen_or_print_photo: 'hard',
+  // Soft, not hard: `npm run vision:eval` finds antispoof fires on 20–33 % of faces that were
+  // never re-photographed (and on 43–67 % of screen/print re-photos), too imprecise to block on.
+  screen_or_print_photo: 'soft',
   no_expected_objects: 'soft',
   blurry: 'soft',
   over_exposed: 'soft',
