@@ -5159,7 +5159,7 @@ export interface paths {
         };
         /**
          * Rewards on offer: partner, price in Heart (wei, 18 decimals) and live stock (not cached: stock changes with every reservation)
-         * @description sort=recommended: the rewards in stock in the recommender's order (POST /recommend/rewards), each with a score and a reason, then the rest in price order. When the recommender is unavailable the plain price order is served and `sort` says so.
+         * @description sort=recommended: the rewards in stock in the recommender's order (the same ranking as POST /recommend/rewards), each with a score and a reason, then the rest in price order. When the recommender is unavailable the plain price order is served and `sort` says so.
          */
         get: {
             parameters: {
@@ -9751,7 +9751,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Top quests for a player, each with a reason (hybrid BPR + content features, MMR-diversified; cold start: location + popularity) */
+        /** Top quests for a player, each with a reason (hybrid of a per-player choice model, BPR and content features, MMR-diversified; cold start: the population's choice model, location, popularity) */
         post: {
             parameters: {
                 query?: never;

@@ -7,7 +7,7 @@ import { localSlot, SLOTS } from './time-of-day.ts';
  * before `asOf`. NaN means "unknown for this player" (no history, no home);
  * the scorer treats it as the average.
  */
-export const FEATURE_NAMES = ['mf', 'distance', 'distance_personal', 'category', 'difficulty_gap', 'time_of_day', 'friends', 'popularity', 'trending', 'local_popularity', 'neighbours'] as const;
+export const FEATURE_NAMES = ['choice', 'mf', 'distance', 'distance_personal', 'category', 'difficulty_gap', 'time_of_day', 'friends', 'popularity', 'trending', 'local_popularity', 'neighbours'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 const DAY = 86_400_000;
@@ -177,8 +177,11 @@ function lookalikeShare(ctx: Context, profile: Profile, missionId: string): numb
   return all ? did / all : Number.NaN;
 }
 
-/** Feature vector in FEATURE_NAMES order; `mf` is the collaborative score (NaN when the player or mission is unknown to it). */
-export function pairFeatures(ctx: Context, profile: Profile, m: MissionRow, mf: number): number[] {
+/**
+ * Feature vector in FEATURE_NAMES order; `fitted` are the per-player choice model's utility and the
+ * collaborative score (NaN when not known).
+ */
+export function pairFeatures(ctx: Context, profile: Profile, m: MissionRow, fitted: { choice: number; mf: number }): number[] {
   const km = distanceKm(profile, m);
   let friends = 0;
   const who = ctx.recentBy.get(m.id);
@@ -186,7 +189,8 @@ export function pairFeatures(ctx: Context, profile: Profile, m: MissionRow, mf: 
   const ms = ctx.missionSlots.get(m.id) ?? SLOTS.map(() => 1 / SLOTS.length);
   const slotFit = profile.slots ? Math.log(SLOTS.length * profile.slots.reduce((a, v, i) => a + v * (ms[i] ?? 0), 0)) : Number.NaN;
   return [
-    mf,
+    fitted.choice,
+    fitted.mf,
     Math.min(km, 50),
     profile.typicalKm === null ? Number.NaN : Math.min(km / profile.typicalKm, 20),
     profile.categoryLift[CATEGORIES.indexOf(m.type)] ?? 0,

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { CHOICE_KM, type ChoiceModel, choiceUtility, fitChoiceModel } from './choice.ts';
 import { adviseDifficulty } from './difficulty.ts';
+import { candidates, distanceKm } from './features.ts';
 import { maxDifficulty } from './history.ts';
 import { ndcgAt, recallAt } from './metrics.ts';
 import { type MfModel, mfScore, trainMf } from './mf.ts';
 import { mmr } from './mmr.ts';
 import { suggestMentors } from './partners.ts';
-import { recommendQuests } from './rank.ts';
+import { type Fitted, recommendQuests } from './rank.ts';
 import { loadScorer } from './scorer.ts';
 import { simulateWorld } from './sim.ts';
 import { type Split, timeSplit } from './split.ts';
@@ -15,9 +17,13 @@ describe('recommender on a small simulated world (real TF.js)', () => {
   const scorer = loadScorer();
   let split: Split;
   let mf: MfModel;
+  let choice: ChoiceModel;
+  let models: Fitted;
   before(async () => {
     split = timeSplit(simulateWorld({ seed: 11, players: 150, zonesPerCity: 4, days: 60 }));
     mf = await trainMf(split.train.completions, { epochs: 8, missions: split.ctx.missions });
+    choice = fitChoiceModel(split.ctx, { iterations: 120 });
+    models = { choice, mf };
   });
   const warm = () => [...split.ctx.profiles.values()].filter((p) => p.completions >= 3);
 
@@ -34,9 +40,37 @@ describe('recommender on a small simulated world (real TF.js)', () => {
     assert.ok(above / pairs > 0.7, `AUC on training pairs ${above / pairs}`);
   });
 
+  it('the choice model learns distance decay and ranks what a player went on to complete above what they skipped', () => {
+    assert.ok(choice.choices > 100 && choice.bDist < 0, `distance coefficient ${choice.bDist}`);
+    let above = 0, pairs = 0;
+    for (const [playerId, relevant] of split.relevant) {
+      const p = split.ctx.profiles.get(playerId);
+      if (!p?.completions) continue;
+      const scored = candidates(split.ctx, p).map((m) => ({ id: m.id, u: choiceUtility(choice, split.ctx, p, m) }));
+      for (const a of scored.filter((s) => relevant.has(s.id))) for (const b of scored.filter((s) => !relevant.has(s.id))) {
+        pairs++;
+        if (a.u > b.u) above++;
+      }
+    }
+    assert.ok(pairs > 100 && above / pairs > 0.75, `held-out AUC ${above / pairs} over ${pairs} pairs`);
+  });
+
+  it('scores a player it has no choices of by the population: equal homes, equal utilities', () => {
+    const cold = [...split.ctx.profiles.values()].find((p) => p.completions === 0 && p.player.home);
+    assert.ok(cold);
+    const twin = { ...cold, player: { ...cold.player, id: '00000000-0000-4000-8000-00000000beef' } };
+    const near = candidates(split.ctx, cold).filter((m) => distanceKm(cold, m) <= CHOICE_KM);
+    assert.ok(near.length > 5);
+    for (const m of near) {
+      const u = choiceUtility(choice, split.ctx, cold, m);
+      assert.ok(Number.isFinite(u));
+      assert.equal(u, choiceUtility(choice, split.ctx, twin, m));
+    }
+  });
+
   it('gives 10 distinct, open, undone missions within the level gate, each with a reason', () => {
     for (const p of warm().slice(0, 25)) {
-      const r = recommendQuests(split.ctx, mf, scorer, p.player.id);
+      const r = recommendQuests(split.ctx, models, scorer, p.player.id);
       assert.ok(r);
       assert.equal(r.coldStart, false);
       assert.equal(r.items.length, 10);
@@ -50,15 +84,15 @@ describe('recommender on a small simulated world (real TF.js)', () => {
     }
   });
 
-  it('ranks cold-start players on location and popularity', () => {
+  it('ranks cold-start players on the population\'s choice model, location and popularity', () => {
     const cold = [...split.ctx.profiles.values()].find((p) => p.completions === 0 && p.player.home);
     assert.ok(cold, 'the world has a newcomer');
-    const r = recommendQuests(split.ctx, mf, scorer, cold.player.id);
+    const r = recommendQuests(split.ctx, models, scorer, cold.player.id);
     assert.ok(r?.coldStart);
     assert.equal(r.items.length, 10);
     for (const i of r.items) assert.match(i.reason, /near you/);
     assert.ok(r.items.every((i) => i.difficulty <= maxDifficulty(cold.level)));
-    assert.equal(recommendQuests(split.ctx, mf, scorer, '00000000-0000-4000-8000-000000000000'), undefined);
+    assert.equal(recommendQuests(split.ctx, models, scorer, '00000000-0000-4000-8000-000000000000'), undefined);
   });
 
   it('MMR diversifies: λ = 1 keeps the relevance order, a low λ spreads categories', () => {

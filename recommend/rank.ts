@@ -1,5 +1,6 @@
 import { candidates, type Context, distanceKm, FEATURE_NAMES, type FeatureName, pairFeatures, type Profile } from './features.ts';
 import type { GeoPoint, MissionRow } from './history.ts';
+import { type ChoiceModel, choiceFeature } from './choice.ts';
 import { type MfModel, mfScore } from './mf.ts';
 import { mmr } from './mmr.ts';
 import { coldStartReason, reasonFor, type ReasonFacts } from './reasons.ts';
@@ -28,9 +29,18 @@ export interface RankOptions {
   location?: GeoPoint;
 }
 
+/** The fitted models the scorer reads (null: not fitted, e.g. no completions yet). */
+export interface Fitted {
+  choice: ChoiceModel | null;
+  mf: MfModel | null;
+}
+
 export const DEFAULT_LIMIT = 10;
-/** Chosen on a development world (seed 3): 0.9 cost 2.7% of NDCG@10 for +1.2 categories a list, 0.95 costs 1.3% for +0.8. */
-export const DEFAULT_LAMBDA = 0.95;
+/**
+ * Chosen on the development world (seed 3, `npm run recommend:eval -- --tune`): against λ = 1 (NDCG@10 0.437,
+ * 5.0 categories a list), 0.95 costs 3.7% for +1.3 categories, 0.97 costs 2.9% for +1.1.
+ */
+export const DEFAULT_LAMBDA = 0.97;
 
 /** Same category and same zone make two missions redundant in one list. */
 export const missionSimilarity = (a: MissionRow, b: MissionRow) => (a.type === b.type ? 0.5 : 0) + (a.zoneId === b.zoneId ? 0.5 : 0);
@@ -48,12 +58,15 @@ export function profileAt(ctx: Context, playerId: string, location?: GeoPoint): 
 }
 
 /** Every candidate with its hybrid relevance and reason, best first (no diversification). */
-export function scoreCandidates(ctx: Context, mf: MfModel | null, weights: ScorerWeights, profile: Profile) {
+export function scoreCandidates(ctx: Context, { choice, mf }: Fitted, weights: ScorerWeights, profile: Profile) {
   const cold = profile.completions === 0;
   const scorer = cold ? coldScorer(weights) : weights;
   return candidates(ctx, profile)
     .map((m) => {
-      let x = pairFeatures(ctx, profile, m, mf ? mfScore(mf, profile.player.id, m.id) : Number.NaN);
+      let x = pairFeatures(ctx, profile, m, {
+        choice: choice ? choiceFeature(choice, ctx, profile, m) : Number.NaN,
+        mf: mf ? mfScore(mf, profile.player.id, m.id) : Number.NaN,
+      });
       if (cold) x = x.map((v, k) => (COLD_FEATURES.includes(FEATURE_NAMES[k] as FeatureName) ? v : Number.NaN));
       const contrib = contributions(scorer, x);
       const facts: ReasonFacts = {
@@ -71,13 +84,13 @@ export function scoreCandidates(ctx: Context, mf: MfModel | null, weights: Score
 /**
  * Top missions for a player: hybrid relevance, then MMR over the best `pool`
  * for diversity (category and zone); cold-start players (no completion yet)
- * are ranked on location and popularity only. Undefined when the player is unknown.
+ * are ranked on the population's choice model, location and popularity. Undefined when the player is unknown.
  */
-export function recommendQuests(ctx: Context, mf: MfModel | null, scorer: ScorerWeights, playerId: string, opts: RankOptions = {}) {
+export function recommendQuests(ctx: Context, models: Fitted, scorer: ScorerWeights, playerId: string, opts: RankOptions = {}) {
   const profile = profileAt(ctx, playerId, opts.location);
   if (!profile) return undefined;
   const { limit = DEFAULT_LIMIT, lambda = DEFAULT_LAMBDA, pool = 50 } = opts;
-  const scored = scoreCandidates(ctx, mf, scorer, profile);
+  const scored = scoreCandidates(ctx, models, scorer, profile);
   const byId = new Map(scored.map((s) => [s.item.id, s]));
   // MMR compares relevance with similarity, so relevance is rescaled to the best of the pool = 1.
   const top = scored.slice(0, Math.max(pool, limit));

@@ -18,6 +18,7 @@ const km = (v: number) => (v < 1 ? `${Math.round(v * 1000)} m` : `${v.toFixed(1)
 /** One human-readable sentence for the feature that pushed this mission up the most. */
 export function reasonFor(signal: FeatureName | 'new', f: ReasonFacts): string {
   switch (signal) {
+    case 'choice': return `like the quests you pick: ${f.mission.type}, difficulty ${f.mission.difficulty}, ${km(f.km)} away`;
     case 'mf': return 'players with a history like yours completed it';
     case 'distance': return `close to you: ${km(f.km)} from your home zone`;
     case 'distance_personal': return `within the distance you usually travel (${km(f.km)})`;

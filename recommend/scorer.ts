@@ -14,13 +14,13 @@ export interface ScorerWeights {
   std: number[];
   weights: number[];
   bias: number;
-  /** The cold-start model: location and popularity only (zero elsewhere), learnt on every player. */
+  /** The cold-start model: COLD_FEATURES only (zero elsewhere), learnt on every player. */
   coldWeights: number[];
   coldBias: number;
 }
 
-/** Features a player without any completion is scored on. */
-export const COLD_FEATURES: readonly FeatureName[] = ['distance', 'popularity', 'trending', 'local_popularity'];
+/** Features a player without any completion is scored on (their `choice` is the population's utility). */
+export const COLD_FEATURES: readonly FeatureName[] = ['choice', 'distance', 'popularity', 'trending', 'local_popularity'];
 
 /** The scorer for a player with no completions. */
 export const coldScorer = (w: ScorerWeights): ScorerWeights => ({ ...w, weights: w.coldWeights, bias: w.coldBias });

@@ -1,12 +1,13 @@
 import type { Db } from '../lib/db.ts';
 import { historyFingerprint, loadHistory } from './db-history.ts';
 import { buildContext, type Context } from './features.ts';
-import { type MfModel, trainMf } from './mf.ts';
+import { fitChoiceModel } from './choice.ts';
+import { trainMf } from './mf.ts';
+import type { Fitted } from './rank.ts';
 import { loadScorer, type ScorerWeights, scorerVersion } from './scorer.ts';
 
-export interface Snapshot {
+export interface Snapshot extends Fitted {
   ctx: Context;
-  mf: MfModel | null;
   /** scorer hash + the completions the collaborative model was fitted on. */
   version: string;
 }
@@ -19,9 +20,9 @@ export interface RecommenderOptions {
 
 /**
  * The recommender of one process. The hybrid scorer's weights are committed
- * (recommend/weights.json); the collaborative part (BPR) is fitted from
- * Postgres on first use and refitted when the approved completions change:
- * small data fits in seconds on the cpu backend. Concurrent callers share
+ * (recommend/weights.json); the per-player choice model and BPR are fitted
+ * from Postgres on first use and refitted when the approved completions change
+ * (the same models `npm run recommend:eval` measures; seconds on small data). Concurrent callers share
  * one load.
  */
 export class Recommender {
@@ -59,8 +60,9 @@ export class Recommender {
     const ctx = buildContext(history, now + 1);
     const refit = !prev || prev.completions !== fp.completions;
     const mf = refit ? (history.completions.length ? await trainMf(history.completions, { missions: ctx.missions }) : null) : prev.snapshot.mf;
+    const choice = refit ? (history.completions.length ? fitChoiceModel(ctx) : null) : prev.snapshot.choice;
     const version = `${this.scorerVersion.slice(0, 16)}.${history.completions.length}`;
-    const snapshot: Snapshot = { ctx, mf, version: refit ? version : prev.snapshot.version };
+    const snapshot: Snapshot = { ctx, mf, choice, version: refit ? version : prev.snapshot.version };
     this.current = { snapshot, at: now, fingerprint: fp.all, completions: fp.completions };
     return snapshot;
   }

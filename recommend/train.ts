@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../verifier/model/backend.ts';
 import { candidates, FEATURE_NAMES, pairFeatures } from './features.ts';
+import { choiceFeature, fitChoiceModel } from './choice.ts';
 import { mfScore, trainMf } from './mf.ts';
 import { COLD_FEATURES, SCORER_URL, type ScorerWeights, scorerVersion, standardise } from './scorer.ts';
 import { simulateWorld } from './sim.ts';
@@ -12,8 +13,8 @@ export const TRAIN_SEED = 1;
 const round = (v: number) => Math.round(v * 1e5) / 1e5;
 
 /**
- * Learns the hybrid scorer's weights on a simulated world: BPR on the
- * completions before the cutoff gives the collaborative feature, and a
+ * Learns the hybrid scorer's weights on a simulated world: the per-player choice
+ * model and BPR, fitted on the completions before the cutoff, give two features, and a
  * conditional-logit model (TF.js, a softmax over each player's offerable
  * missions) learns how much each feature predicts which ones they complete after it.
  */
@@ -52,12 +53,15 @@ async function fitListwise(lists: List[], draft: ScorerWeights, use: boolean[]):
 export async function trainScorer(seed = TRAIN_SEED): Promise<ScorerWeights> {
   const split = timeSplit(simulateWorld({ seed }));
   const mf = await trainMf(split.train.completions, { missions: split.ctx.missions });
+  const choice = fitChoiceModel(split.ctx);
   const lists: { rows: number[][]; labels: number[] }[] = [];
   for (const [playerId, relevant] of split.relevant) {
     const profile = split.ctx.profiles.get(playerId);
     if (!profile) continue;
     const ms = candidates(split.ctx, profile);
-    lists.push({ rows: ms.map((m) => pairFeatures(split.ctx, profile, m, mfScore(mf, playerId, m.id))), labels: ms.map((m) => (relevant.has(m.id) ? 1 : 0)) });
+    lists.push({ rows: ms.map((m) => pairFeatures(split.ctx, profile, m, {
+      choice: choiceFeature(choice, split.ctx, profile, m), mf: mfScore(mf, playerId, m.id),
+    })), labels: ms.map((m) => (relevant.has(m.id) ? 1 : 0)) });
   }
   const all = lists.flatMap((l) => l.rows);
   const dims = FEATURE_NAMES.length;

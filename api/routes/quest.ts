@@ -81,7 +81,7 @@ export default async function questRoutes(app: FastifyInstance, { deps }: { deps
       const recommender = recommenderFor(deps);
       const me = caller(req).sub;
       const snap = await recommender.snapshot(me);
-      const recs = recommendQuests(snap.ctx, snap.mf, recommender.scorer, me)?.items ?? [];
+      const recs = recommendQuests(snap.ctx, snap, recommender.scorer, me)?.items ?? [];
       const picked = req.query.zoneId ? recs.filter((r) => r.zoneId === req.query.zoneId) : recs;
       const rows = await db.mission.findMany({ where: { ...where, id: { in: picked.map((r) => r.missionId) } } });
       const byId = new Map(rows.map((m) => [m.id, m]));

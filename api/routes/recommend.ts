@@ -59,7 +59,7 @@ export default async function recommendRoutes(app: FastifyInstance, { deps }: { 
   app.post<{ Body: Body }>('/recommend/quests', {
     config: { auth: 'internal', rateLimit: limit },
     schema: {
-      summary: 'Top quests for a player, each with a reason (hybrid BPR + content features, MMR-diversified; cold start: location + popularity)',
+      summary: 'Top quests for a player, each with a reason (hybrid of a per-player choice model, BPR and content features, MMR-diversified; cold start: the population\'s choice model, location, popularity)',
       tags: ['recommend'], security: internal, body: body(location),
       response: {
         200: list(
@@ -71,7 +71,7 @@ export default async function recommendRoutes(app: FastifyInstance, { deps }: { 
   }, async (req) => {
     const snap = await snapshotFor(req.body.playerId);
     const loc = locationOf(req.body);
-    const r = recommendQuests(snap.ctx, snap.mf, recommender.scorer, req.body.playerId, { limit: req.body.limit, ...(loc ? { location: loc } : {}) });
+    const r = recommendQuests(snap.ctx, snap, recommender.scorer, req.body.playerId, { limit: req.body.limit, ...(loc ? { location: loc } : {}) });
     if (!r) throw notFound('player');
     return { playerId: req.body.playerId, version: snap.version, coldStart: r.coldStart, items: r.items };
   });

@@ -8,7 +8,7 @@ const HEART = 10n ** 18n;
 
 interface Item { id: string; title: string; stock: number; priceHeart: string; score?: number; reason?: string }
 
-describe('GET /api/reward/marketplace?sort=recommended (through POST /recommend/rewards)', () => {
+describe('GET /api/reward/marketplace?sort=recommended (the recommender called directly)', () => {
   let db: TestDatabase;
   let t: TestApp;
   let me: Awaited<ReturnType<typeof signIn>>;
@@ -69,18 +69,30 @@ describe('GET /api/reward/marketplace?sort=recommended (through POST /recommend/
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/reward/marketplace?sort=recommended' })).statusCode, 401);
   });
 
-  it('falls back to the price order when the recommender is unavailable (its route refuses: rate limit spent)', async () => {
+  it('does not spend the budget of POST /recommend/rewards (the recommender is called directly)', async () => {
     const limited = await testApp(db.url, { RATE_LIMIT_INTERNAL: '1', REDIS_PREFIX: uniquePrefix() });
     try {
+      for (let i = 0; i < 3; i++) assert.equal((await market(limited)).json().sort, 'recommended');
+      const direct = () => limited.app.inject({ method: 'POST', url: '/recommend/rewards', headers: { 'x-internal-token': DEV_INTERNAL_TOKEN }, payload: { playerId: me.player.id } });
+      assert.equal((await direct()).statusCode, 200, 'the internal route still has its whole budget');
+      assert.equal((await direct()).statusCode, 429);
       assert.equal((await market(limited)).json().sort, 'recommended');
-      const res = await market(limited);
-      assert.equal(res.statusCode, 200, res.body);
-      assert.equal(res.json().sort, 'price');
-      assert.deepEqual(res.json().rewards.map((r: Item) => r.title), ['Seed pack', 'Bus pass', 'Sold out', 'Kayak day']);
-      // the recommender's budget is counted per client IP: another client is still served
-      assert.equal((await market(limited, '?sort=recommended', '10.2.0.9')).json().sort, 'recommended');
     } finally {
       await limited.close();
     }
+  });
+
+  it('falls back to the price order when the recommender fails (its redemptions query errors)', async () => {
+    await db.sql.query('ALTER TABLE redemptions RENAME TO redemptions_away');
+    try {
+      const res = await market(t);
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().sort, 'price');
+      assert.deepEqual(res.json().rewards.map((r: Item) => r.title), ['Seed pack', 'Bus pass', 'Sold out', 'Kayak day']);
+      assert.equal(res.json().rewards[0].reason, undefined);
+    } finally {
+      await db.sql.query('ALTER TABLE redemptions_away RENAME TO redemptions');
+    }
+    assert.equal((await market(t)).json().sort, 'recommended');
   });
 });

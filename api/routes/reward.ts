@@ -77,7 +77,7 @@ export default async function rewardRoutes(app: FastifyInstance, { deps }: { dep
     config: { auth: SIGNED_IN },
     schema: {
       summary: 'Rewards on offer: partner, price in Heart (wei, 18 decimals) and live stock (not cached: stock changes with every reservation)',
-      description: 'sort=recommended: the rewards in stock in the recommender\'s order (POST /recommend/rewards), each with a score and a reason, then the rest '
+      description: 'sort=recommended: the rewards in stock in the recommender\'s order (the same ranking as POST /recommend/rewards), each with a score and a reason, then the rest '
         + 'in price order. When the recommender is unavailable the plain price order is served and `sort` says so.',
       tags: ['reward'], security: bearer,
       querystring: { type: 'object', additionalProperties: false, properties: { sort: { type: 'string', enum: ['price', 'recommended'], default: 'price' } } },
@@ -104,7 +104,7 @@ export default async function rewardRoutes(app: FastifyInstance, { deps }: { dep
   }, async (req) => {
     const rewards = await catalog(pool);
     if (req.query.sort !== 'recommended') return { sort: 'price', rewards };
-    const picks = await recommendedRewards(app, deps.config, { playerId: caller(req).sub, ip: req.ip, log: req.log });
+    const picks = await recommendedRewards(deps, { playerId: caller(req).sub, log: req.log });
     if (!picks) return { sort: 'price', rewards };
     const rank = new Map([...picks.keys()].map((id, i) => [id, i]));
     const at = (id: string) => rank.get(id) ?? rank.size;
