@@ -8,10 +8,23 @@ import { mulberry32 } from '../../lib/mulberry32.ts';
 // to reuse one of them.
 
 const PKG = new URL('../../node_modules/', import.meta.url);
-const file = (p: string) => fileURLToPath(new URL(p, PKG));
+/** Path of a file shipped in an installed package. */
+export const shippedFile = (p: string) => fileURLToPath(new URL(p, PKG));
+
+/** A region of a picture shipped in an installed package: [file, left, top, width, height]. */
+export type ShippedRegion = [string, number, number, number, number];
+
+/** Region `i` of `regions` as a JPEG (q92), scaled to fit 800×600 unless `native`. */
+export async function shippedRegion(regions: readonly ShippedRegion[], i: number, { native = false } = {}): Promise<Buffer> {
+  const r = regions[i];
+  if (!r) throw new Error(`no shipped region ${i}`);
+  const [path, left, top, width, height] = r;
+  const cut = sharp(shippedFile(path)).extract({ left, top, width, height });
+  return (native ? cut : cut.resize({ width: 800, height: 600, fit: 'inside' })).jpeg({ quality: 92 }).toBuffer();
+}
 
 /** Photos shipped in packages: [file, left, top, width, height] (the regions of the human samples sheet are separate photos). */
-const PACKAGED: [string, number, number, number, number][] = [
+const PACKAGED: ShippedRegion[] = [
   ['@vladmandic/human/assets/samples.jpg', 0, 0, 155, 155],
   ['@vladmandic/human/assets/samples.jpg', 165, 0, 140, 155],
   ['@vladmandic/human/assets/samples.jpg', 330, 0, 205, 156],
@@ -33,12 +46,7 @@ const PACKAGED: [string, number, number, number, number][] = [
 
 export const PACKAGED_PHOTOS = PACKAGED.length;
 
-export async function packagedPhoto(i: number): Promise<Buffer> {
-  const p = PACKAGED[i];
-  if (!p) throw new Error(`no packaged photo ${i}`);
-  const [path, left, top, width, height] = p;
-  return sharp(file(path)).extract({ left, top, width, height }).resize({ width: 800, height: 600, fit: 'inside' }).jpeg({ quality: 92 }).toBuffer();
-}
+export const packagedPhoto = (i: number): Promise<Buffer> => shippedRegion(PACKAGED, i);
 
 const hex = (rnd: () => number) => `#${Math.floor(rnd() * 0xffffff).toString(16).padStart(6, '0')}`;
 

@@ -1,7 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { mulberry32 } from '../../lib/mulberry32.ts';
-import { renderedScene } from './eval-images.ts';
+import { renderedScene, shippedFile, shippedRegion, type ShippedRegion } from './eval-images.ts';
 import type { FaceBox } from './faces.ts';
 
 // The labelled set of the detector-stage evaluation (npm run vision:eval).
@@ -12,8 +11,6 @@ import type { FaceBox } from './faces.ts';
 // icon, empty rendered landscapes), and the re-photographed screen / printed
 // photo of a face. Never a download.
 
-const PKG = new URL('../../node_modules/', import.meta.url);
-const file = (p: string) => fileURLToPath(new URL(p, PKG));
 
 /** @vladmandic/human's face-match screenshot: below its header, a grid of 18 × 6 faces its demo extracted from photos. */
 const FACE_GRID = { path: '@vladmandic/human/assets/screenshot-facematch.jpg', columns: 18, rows: 6, top: 283, pitchY: 112, width: 100, height: 102 };
@@ -24,11 +21,11 @@ export function faceCell(i: number): Promise<Buffer> {
   const g = FACE_GRID;
   const column = i % g.columns;
   const row = Math.floor(i / g.columns) % g.rows;
-  return sharp(file(g.path)).extract({ left: Math.round((column * 1920) / g.columns) + 3, top: g.top + row * g.pitchY, width: g.width, height: g.height }).png().toBuffer();
+  return sharp(shippedFile(g.path)).extract({ left: Math.round((column * 1920) / g.columns) + 3, top: g.top + row * g.pitchY, width: g.width, height: g.height }).png().toBuffer();
 }
 
 /** Shipped photos that show people (a person is visible in each; faces in most): [file, left, top, width, height]. */
-const PEOPLE: [string, number, number, number, number][] = [
+const PEOPLE: ShippedRegion[] = [
   ['@vladmandic/human/assets/samples.jpg', 165, 0, 140, 155],
   ['@vladmandic/human/assets/samples.jpg', 330, 0, 205, 156],
   ['@vladmandic/human/assets/samples.jpg', 545, 0, 100, 155],
@@ -61,18 +58,13 @@ const NOTHING: string[] = [
 export const EMPTY_PICTURES = NOTHING.length;
 
 /** Shipped photo of people `i`, scaled to fit 800×600 (small thumbnails are enlarged, so they are soft). */
-export async function peoplePhoto(i: number): Promise<Buffer> {
-  const p = PEOPLE[i];
-  if (!p) throw new Error(`no people photo ${i}`);
-  const [path, left, top, width, height] = p;
-  return sharp(file(path)).extract({ left, top, width, height }).resize({ width: 800, height: 600, fit: 'inside' }).jpeg({ quality: 92 }).toBuffer();
-}
+export const peoplePhoto = (i: number): Promise<Buffer> => shippedRegion(PEOPLE, i);
 
 /** Shipped picture `i` with nothing a detector should find, on white, as a JPEG. */
 export function emptyPicture(i: number): Promise<Buffer> {
   const p = NOTHING[i];
   if (!p) throw new Error(`no empty picture ${i}`);
-  return sharp(file(p)).flatten({ background: '#ffffff' }).resize({ width: 800, height: 800, fit: 'inside' }).jpeg({ quality: 92 }).toBuffer();
+  return sharp(shippedFile(p)).flatten({ background: '#ffffff' }).resize({ width: 800, height: 800, fit: 'inside' }).jpeg({ quality: 92 }).toBuffer();
 }
 
 /** A rendered scene (800×600) with face `face` of the grid pasted in at `side` pixels, and where it went (normalised box). */
@@ -133,7 +125,7 @@ export async function printedPhoto(img: Buffer, seed: number): Promise<Buffer> {
 }
 
 /** Shipped photos at their native resolution, cut to 800×600 or less (sharp, well exposed): [file, left, top, width, height]. */
-const NATIVE: [string, number, number, number, number][] = [
+const NATIVE: ShippedRegion[] = [
   ['@vladmandic/human/assets/samples.jpg', 0, 195, 800, 600],
   ['@vladmandic/human/assets/samples.jpg', 480, 195, 800, 600],
   ['@vladmandic/human/assets/samples.jpg', 0, 558, 800, 600],
@@ -144,12 +136,7 @@ const NATIVE: [string, number, number, number, number][] = [
 export const NATIVE_PHOTOS = NATIVE.length;
 
 /** Native-resolution photo `i`: a quality base beside the rendered scenes. */
-export async function nativePhoto(i: number): Promise<Buffer> {
-  const p = NATIVE[i];
-  if (!p) throw new Error(`no native photo ${i}`);
-  const [path, left, top, width, height] = p;
-  return sharp(file(path)).extract({ left, top, width, height }).jpeg({ quality: 92 }).toBuffer();
-}
+export const nativePhoto = (i: number): Promise<Buffer> => shippedRegion(NATIVE, i, { native: true });
 
 /** A quality degradation with the flag the quality stage should raise for it (null: none expected). */
 export interface Degradation {
