@@ -22,7 +22,7 @@ export async function seedWorld(sql: pg.Client, world: SimWorld): Promise<void> 
     h.missions.map((m) => [m.id, m.zoneId, m.title, 'simulated', m.type, m.difficulty, 50, '1000', 60, m.latitude, m.longitude, m.startsAt ? new Date(m.startsAt) : null, m.endsAt ? new Date(m.endsAt) : null]),
     ['', '', '', '', '::"MissionType"']);
   await insertRows(sql, 'players', ['id', 'address', 'did', 'level', 'home_zone_id', 'created_at'], h.players.map((p, i) => {
-    const address = `0x${(i + 1).toString(16).padStart(40, 'a')}`;
+    const address = `0x${(i + 1).toString(16).padStart(40, '0')}`;
     const home = p.home ? h.zones.reduce((best, z) => (haversineM(p.home!, z) < haversineM(p.home!, best) ? z : best)) : null;
     return [p.id, address, `did:pkh:eip155:31337:${address}`, levels.get(p.id) ?? 1, home?.id ?? null, new Date(p.createdAt)];
   }));
