@@ -1,7 +1,7 @@
 import { type ChoiceModel, fitChoiceModel } from './choice.ts';
 import { buildContext, type Context } from './features.ts';
 import type { History } from './history.ts';
-import { type MfModel, trainMf } from './mf.ts';
+import type { MfModel } from './mf.ts';
 
 /**
  * What one refresh of the recommender computes from the loaded history: the
@@ -27,6 +27,8 @@ export type Fit = (job: FitJob) => Promise<FitResult>;
 export const fitOnThisThread: Fit = async ({ history, asOf, refit }) => {
   const ctx = buildContext(history, asOf);
   if (!refit) return { ctx, models: null };
+  // BPR's module loads TF.js (~0.5 s of CPU in a fresh worker): only a refit needs it.
+  const { trainMf } = await import('./mf.ts');
   const mf = history.completions.length ? await trainMf(history.completions, { missions: ctx.missions }) : null;
   const choice = history.completions.length ? fitChoiceModel(ctx) : null;
   return { ctx, models: { mf, choice } };

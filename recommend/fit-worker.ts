@@ -5,7 +5,6 @@
  * worker's 'error' event.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import * as tf from '@tensorflow/tfjs';
 import { type FitJob, type FitResult, fitOnThisThread } from './fit-job.ts';
 
 /** The distinct ArrayBuffers behind the models' typed arrays. */
@@ -19,8 +18,12 @@ function modelBuffers(models: FitResult['models']): ArrayBuffer[] {
 
 const port = parentPort;
 if (!port) throw new Error('fit-worker.ts must run in a worker thread');
-// Each refit is a fresh thread, so TF.js would print its "install the node backend" banner every time.
-// PROD only silences TF.js's warnings (no computation depends on it).
-tf.env().set('PROD', true);
-const result = await fitOnThisThread(workerData as FitJob);
+const job = workerData as FitJob;
+if (job.refit) {
+  // Each refit is a fresh thread, so TF.js would print its "install the node backend" banner every time.
+  // PROD only silences TF.js's warnings (no computation depends on it).
+  const tf = await import('@tensorflow/tfjs');
+  tf.env().set('PROD', true);
+}
+const result = await fitOnThisThread(job);
 port.postMessage({ ...result, threadId }, modelBuffers(result.models));
