@@ -11,7 +11,7 @@ import type { FaceBox } from './faces.ts';
 import { EXPECTED_OBJECTS, type MissionType } from './mission-objects.ts';
 import type { VisionModels } from './models.ts';
 import { analyseImage, type VisionAnalysis } from './pipeline.ts';
-import { qualityStage } from './quality.ts';
+import { QUALITY_LIMITS, qualityStage } from './quality.ts';
 import { UNSAFE_THRESHOLD } from './unsafe.ts';
 import { faceBoxes } from './video.ts';
 
@@ -149,21 +149,25 @@ async function evalQuality(renderedBases: number): Promise<number> {
   for (let i = 0; i < renderedBases; i++) bases.push({ kind: 'rendered', bytes: await renderedScene(32_000 + i) });
   for (let i = 0; i < NATIVE_PHOTOS; i++) bases.push({ kind: 'photo', bytes: await nativePhoto(i) });
   console.log(`\nquality: flags raised on degraded copies of ${renderedBases} rendered scenes (800×600) and ${NATIVE_PHOTOS} shipped photos at native resolution (~800×600)`);
-  console.log(`${'degradation'.padEnd(24)}${'expected flag'.padEnd(16)}${'rendered'.padStart(10)}${'photos'.padStart(10)}   other flags raised (images)`);
+  console.log(`edge sharpness: lowest–highest over the images (blurry below ${QUALITY_LIMITS.minEdgeSharpness}, judged only when the exposure is right)`);
+  console.log(`${'degradation'.padEnd(24)}${'expected flag'.padEnd(16)}${'rendered'.padStart(10)}${'photos'.padStart(10)}${'edge sharpness'.padStart(16)}   other flags raised (images)`);
   for (const deg of DEGRADATIONS) {
-    const flags: { kind: string; flags: string[] }[] = [];
+    const results: { kind: string; flags: string[]; edgeSharpness: number }[] = [];
     for (const b of bases) {
       const decoded = await decodeImage(await deg.apply(b.bytes));
       decoded.tensor.dispose();
-      flags.push({ kind: b.kind, flags: qualityStage(decoded).flags });
+      const { flags, detail } = qualityStage(decoded);
+      results.push({ kind: b.kind, flags, edgeSharpness: detail.edgeSharpness });
     }
     // Expected flag: its hit rate; none expected: the share with any flag (false flags).
     const rate = (kind: string) => {
-      const xs = flags.filter((f) => f.kind === kind);
+      const xs = results.filter((f) => f.kind === kind);
       return pct(count(xs, (f) => (deg.expected ? f.flags.includes(deg.expected) : f.flags.length > 0)), xs.length);
     };
-    const others = flags.map((f) => f.flags.filter((x) => x !== deg.expected));
-    console.log(`${deg.name.padEnd(24)}${(deg.expected ?? 'none (− rate)').padEnd(16)}${rate('rendered').padStart(10)}${rate('photo').padStart(10)}   ${tally(others)}`);
+    const sharpness = results.map((r) => r.edgeSharpness);
+    const range = `${Math.min(...sharpness).toFixed(2)}–${Math.max(...sharpness).toFixed(2)}`;
+    const others = results.map((f) => f.flags.filter((x) => x !== deg.expected));
+    console.log(`${deg.name.padEnd(24)}${(deg.expected ?? 'none (− rate)').padEnd(16)}${rate('rendered').padStart(10)}${rate('photo').padStart(10)}${range.padStart(16)}   ${tally(others)}`);
   }
   return bases.length * DEGRADATIONS.length;
 }

@@ -155,7 +155,8 @@ const blur = (sigma: number, expected: Degradation['expected']): Degradation => 
  * The quality set's degradations of a sharp, well exposed ~800×600 image.
  * Blur σ 1 is a softness the eye barely sees at this size: labelled "no
  * flag expected", it shows where the threshold lies; σ ≥ 3 is plainly blurred.
- * Darkening and blowing out also flatten detail, so they may raise `blurry` too.
+ * Darkening and blowing out leave the edges as sharp: they should raise
+ * their exposure flag, not `blurry`.
  */
 export const DEGRADATIONS: Degradation[] = [
   { name: 'unchanged (clean)', expected: null, apply: async (img) => img },

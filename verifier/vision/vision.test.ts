@@ -56,9 +56,9 @@ describe('vision stages with the packaged models (WASM)', () => {
   it('flags blur on a blurred render and not on the sharp one', async () => {
     const sharpQ = stage(await analyseImage(models, sharpPhoto, 'cleanup'), 'quality');
     const blurQ = stage(await analyseImage(models, blurredPhoto, 'cleanup'), 'quality');
-    assert.ok(!sharpQ.flags.includes('blurry'), `sharp render sharpness ${String(sharpQ.detail.sharpness)}`);
-    assert.ok(blurQ.flags.includes('blurry'), `blurred render sharpness ${String(blurQ.detail.sharpness)}`);
-    assert.ok(Number(blurQ.detail.sharpness) < Number(sharpQ.detail.sharpness));
+    assert.ok(!sharpQ.flags.includes('blurry'), `sharp render edge sharpness ${String(sharpQ.detail.edgeSharpness)}`);
+    assert.ok(blurQ.flags.includes('blurry'), `blurred render edge sharpness ${String(blurQ.detail.edgeSharpness)}`);
+    assert.ok(Number(blurQ.detail.edgeSharpness) < Number(sharpQ.detail.edgeSharpness));
   });
 
   it('scores a plain image as safe, and finds no face and nothing a mission expects in it', async () => {
