@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
+import { mulberry32 } from '../../lib/mulberry32.ts';
 import { decodeImage } from './decode.ts';
 import { renderedScene } from './eval-images.ts';
 import { edgeSharpness, QUALITY_LIMITS, qualityStage } from './quality.ts';
@@ -44,6 +45,19 @@ describe('quality stage: blur from edge width, exposure, resolution', () => {
     assert.deepEqual(dark.flags, ['under_exposed']);
     assert.deepEqual(blown.flags, ['over_exposed']);
     assert.deepEqual((await quality(await sharp({ create: { width: 800, height: 600, channels: 3, background: '#050505' } }).jpeg().toBuffer())).flags, ['under_exposed']);
+  });
+
+  it('does not take sensor noise for detail: a blurred picture under heavy noise is still blurry, a sharp one is not', async () => {
+    const noisy = async (img: Buffer) => {
+      const rnd = mulberry32(20);
+      const { data, info } = await sharp(img).raw().toBuffer({ resolveWithObject: true });
+      for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, (data[i] ?? 0) + Math.round((rnd() - 0.5) * 40)));
+      return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality: 90 }).toBuffer();
+    };
+    const blurred = await quality(await noisy(await sharp(scene).blur(3).toBuffer()));
+    const sharpNoisy = await quality(await noisy(scene));
+    assert.deepEqual(blurred.flags, ['blurry'], `σ 3 + noise edge sharpness ${blurred.detail.edgeSharpness}`);
+    assert.deepEqual(sharpNoisy.flags, [], `noise edge sharpness ${sharpNoisy.detail.edgeSharpness}`);
   });
 
   it('calls a featureless picture blurry and a small one low resolution', async () => {

@@ -24,6 +24,8 @@ const EDGE_SHARE = 0.05;
 const ROW_STRIDE = 2;
 /** An edge steps at least this many luminance levels across 2 × COARSE pixels: below it, noise or a smooth gradient. */
 const MIN_EDGE_STEP = 4;
+/** Where the luminance steps less than this across 2 × COARSE pixels the picture is flat: what its ±1 px differences carry is noise. */
+const FLAT_STEP = 2;
 
 export interface QualityDetail extends Record<string, unknown> {
   width: number;
@@ -59,11 +61,13 @@ export function qualityStage(img: DecodedImage): { flags: VisionFlag[]; detail: 
  * their contrast: over the pixels whose horizontal or vertical luminance
  * step across ±COARSE px is among the strongest EDGE_SHARE (and at least
  * MIN_EDGE_STEP), on every ROW_STRIDE-th row, the energy of the ±1 px
- * differences over that of the ±COARSE px ones, each per pixel of distance. A step edge gives ~4 (all its
- * change within one pixel), an edge blurred wider than COARSE tends to 1. A
- * ratio of two differences of the same edges: scaling the contrast (a dark
- * or flat picture) or adding edges leaves it unchanged. 0 when no pixel
- * qualifies (a featureless image).
+ * differences over that of the ±COARSE px ones, each per pixel of distance
+ * and less the energy noise adds to any difference (read where the picture
+ * is flat). A step edge gives ~4 (all its change within one pixel), an edge
+ * blurred wider than COARSE tends to 1 (below it where noise was over-read).
+ * A ratio of two differences of the same edges: scaling the contrast (a dark
+ * or flat picture) or adding edges leaves it unchanged, and noise does not
+ * pass for detail. 0 when no pixel qualifies (a featureless image).
  */
 export function edgeSharpness(px: Uint8Array, width: number, height: number): number {
   // One pass: per coarse step size (0–255), how many differences have it and their fine energy.
@@ -83,6 +87,14 @@ export function edgeSharpness(px: Uint8Array, width: number, height: number): nu
     }
   let total = 0;
   for (const n of count) total += n;
+  // Sensor noise adds the same energy to every difference: its share, read where the picture is flat.
+  let flat = 0;
+  let flatEnergy = 0;
+  for (let step = 0; step < FLAT_STEP; step++) {
+    flat += count[step] ?? 0;
+    flatEnergy += fineEnergy[step] ?? 0;
+  }
+  const noise = flat ? flatEnergy / flat : 0;
   // The strongest coarse steps, down to the size that completes EDGE_SHARE, none below MIN_EDGE_STEP.
   let fine = 0;
   let coarse = 0;
@@ -92,8 +104,10 @@ export function edgeSharpness(px: Uint8Array, width: number, height: number): nu
     fine += fineEnergy[step] ?? 0;
     coarse += (count[step] ?? 0) * step * step;
   }
-  // Per pixel of distance: (fine / 2)² over (coarse / (2 · COARSE))².
-  return coarse ? round((COARSE * COARSE * fine) / coarse) : 0;
+  // Per pixel of distance, (fine / 2)² over (coarse / (2 · COARSE))², each less the noise.
+  fine = Math.max(0, fine - taken * noise);
+  coarse -= taken * noise;
+  return coarse > 0 ? round((COARSE * COARSE * fine) / coarse) : 0;
 }
 
 /** Mean of a one-byte-a-pixel image and the variance of its 4-neighbour Laplacian (interior pixels). */

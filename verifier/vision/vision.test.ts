@@ -12,6 +12,7 @@ import { DEFAULT_THRESHOLDS } from '../score.ts';
 import { seedAction, seedEvidence, seedMission, seedPlayer } from '../testing.ts';
 import { verifyAction, type VerifyDeps } from '../verify.ts';
 import { createVisionCheck, mergeVerdicts, visionVerdict } from './check.ts';
+import { renderedScene } from './eval-images.ts';
 import { loadVisionModels, type VisionModels } from './models.ts';
 import { analyseImage, type VisionAnalysis } from './pipeline.ts';
 import type { StageResult } from './stage.ts';
@@ -29,7 +30,8 @@ describe('vision stages with the packaged models (WASM)', () => {
   let blurredPhoto: Buffer;
   before(async () => {
     models = await loadVisionModels();
-    sharpPhoto = await syntheticPhoto(7, 1024, 768);
+    // A rendered outdoor scene: hard edges (syntheticPhoto's soft blobs have none, only pixel noise, which the quality stage does not count as detail).
+    sharpPhoto = await sharp(await renderedScene(7)).resize(1024, 768).jpeg().toBuffer();
     blurredPhoto = await sharp(sharpPhoto).blur(3).jpeg().toBuffer();
   });
 
