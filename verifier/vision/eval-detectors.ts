@@ -149,7 +149,7 @@ function printSpoofThresholds(screen: VisionAnalysis[], print: VisionAnalysis[],
     line(`liveness < ${t.toFixed(1)}${t === MIN_LIVENESS ? ' (the stage\'s rule)' : ''}`, (a) => facesDetail(a, 'liveness') < t);
   for (const t of [0.3, 0.4, 0.5, 0.6]) line(`antispoof real < ${t.toFixed(1)}`, (a) => 1 - facesDetail(a, 'spoofScore') < t);
   line('liveness < 0.5 or real < 0.5 (before)', (a) => facesDetail(a, 'liveness') < 0.5 || 1 - facesDetail(a, 'spoofScore') < 0.5);
-  console.log('the thresholds are read on this same set: the rule was picked here (and checked on a second draw of faces), so the chosen row is optimistic');
+  console.log('the stage\'s rule was picked on this very set, so its row is optimistic; n is small: read rates ± a few images');
 }
 
 /** Objects: a person (every mission type expects one) vs pictures with no COCO object; per mission type. */
