@@ -14,8 +14,9 @@ import { blurVideoFaces } from './video-derivative.ts';
 /** How each vision flag weighs in the verifier's ensemble (verifier/score.ts). */
 export const FLAG_SEVERITY: Record<VisionFlag, RuleResult['severity']> = {
   unsafe_content: 'hard',
-  // Soft, not hard: `npm run vision:eval` finds antispoof fires on 20–33 % of faces that were
-  // never re-photographed (and on 43–67 % of screen/print re-photos), too imprecise to block on.
+  // Soft, not hard: `npm run vision:eval` finds liveness < 0.3 on ~5 % of faces never
+  // re-photographed (~8 % on a second draw) for ~45 % of screen and ~5 % of print re-photos
+  // caught; antispoof is no better than chance there. Too imprecise to block on.
   screen_or_print_photo: 'soft',
   no_expected_objects: 'soft',
   blurry: 'soft',

@@ -7,11 +7,11 @@ import { applyEdit, renderedScene } from './eval-images.ts';
 import {
   DEGRADATIONS, EMPTY_PICTURES, emptyLandscape, emptyPicture, FACE_CELLS, faceInScene, NATIVE_PHOTOS, nativePhoto, PEOPLE_PHOTOS, peoplePhoto, portrait, printedPhoto,
 } from './eval-labelled.ts';
-import type { FaceBox } from './faces.ts';
+import { MIN_LIVENESS, type FaceBox } from './faces.ts';
 import { EXPECTED_OBJECTS, type MissionType } from './mission-objects.ts';
 import type { VisionModels } from './models.ts';
 import { analyseImage, type VisionAnalysis } from './pipeline.ts';
-import { qualityStage } from './quality.ts';
+import { QUALITY_LIMITS, qualityStage } from './quality.ts';
 import { UNSAFE_THRESHOLD } from './unsafe.ts';
 import { faceBoxes } from './video.ts';
 
@@ -110,6 +110,7 @@ export async function evalDetectors(models: VisionModels, size: DetectorEvalSize
   }
   const people: VisionAnalysis[] = [];
   for (let i = 0; i < PEOPLE_PHOTOS; i++) people.push(await analyse(await peoplePhoto(i)));
+  const genuine = [direct, pasted.map((p) => p.a), people];
   for (const [set, xs] of [['portraits', direct], ['grid faces pasted into scenes', pasted.map((p) => p.a)], ['shipped photos of people', people]] as const)
     rows.push({ stage: 'spoof', finding: 'screen_or_print_photo', set: `${set} (not re-photographed), face found`, positive: false, hits: count(xs.filter(hasFace), spoofed), n: xs.filter(hasFace).length });
 
@@ -117,6 +118,7 @@ export async function evalDetectors(models: VisionModels, size: DetectorEvalSize
   rows.push({ stage: 'unsafe', finding: 'unsafe_content', set: 'every image above (all clean)', positive: false, hits: count(analysed, (a) => a.flags.includes('unsafe_content')), n: analysed.length });
 
   printRows(rows);
+  printSpoofThresholds(portraits.map((p) => p.screen), portraits.map((p) => p.print), genuine.flat());
   printObjects(people, direct, empty, scenes);
   const unsafeMax = analysed.reduce((m, a) => Math.max(m, Number(a.stages.find((s) => s.stage === 'unsafe')?.detail.score ?? 0)), 0);
   console.log(`unsafe: highest score on a clean image ${unsafeMax.toFixed(3)} (flag at ≥ ${UNSAFE_THRESHOLD}); no unsafe image is generated, so its recall is not measured here`);
@@ -131,6 +133,23 @@ function printRows(rows: Row[]): void {
     console.log(`${r.stage.padEnd(8)}${r.finding.padEnd(24)}${`${r.positive ? '+' : '−'} ${r.set}`.padEnd(64)}${(r.positive ? pct(r.hits, r.n) : '').padStart(9)}${(r.positive ? '' : pct(r.hits, r.n)).padStart(13)}${String(r.n).padStart(5)}`);
   console.log('labels: the grid faces are ones human\'s own demo once extracted (~100 px, enlarged), so face recall is optimistic for such faces;');
   console.log('screen and print re-photos are simulations (eval-images.ts screen, eval-labelled.ts printedPhoto), not camera captures; n is small: read rates ± a few images');
+}
+
+/** A number from the faces stage's detail. */
+const facesDetail = (a: VisionAnalysis, key: 'liveness' | 'spoofScore') => Number(a.stages.find((s) => s.stage === 'faces')?.detail[key]);
+
+/** Catch rate on screen / print re-photos against false flags on faces never re-photographed, per threshold on liveness and on antispoof, over images where a face was found. */
+function printSpoofThresholds(screen: VisionAnalysis[], print: VisionAnalysis[], genuine: VisionAnalysis[]): void {
+  const [s, p, g] = [screen, print, genuine].map((xs) => xs.filter(hasFace)) as [VisionAnalysis[], VisionAnalysis[], VisionAnalysis[]];
+  console.log(`\nspoof thresholds (images with a face found): + screen re-photos (${s.length}), + printed photos (${p.length}), − faces never re-photographed (${g.length}: portraits, pasted grid faces, photos of people)`);
+  console.log(`${'rule: flag when any face has'.padEnd(34)}${'screen caught'.padStart(14)}${'print caught'.padStart(14)}${'false flags'.padStart(13)}`);
+  const line = (rule: string, flagged: (a: VisionAnalysis) => boolean) =>
+    console.log(`${rule.padEnd(34)}${pct(count(s, flagged), s.length).padStart(14)}${pct(count(p, flagged), p.length).padStart(14)}${pct(count(g, flagged), g.length).padStart(13)}`);
+  for (const t of [0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+    line(`liveness < ${t.toFixed(1)}${t === MIN_LIVENESS ? ' (the stage\'s rule)' : ''}`, (a) => facesDetail(a, 'liveness') < t);
+  for (const t of [0.3, 0.4, 0.5, 0.6]) line(`antispoof real < ${t.toFixed(1)}`, (a) => 1 - facesDetail(a, 'spoofScore') < t);
+  line('liveness < 0.5 or real < 0.5 (before)', (a) => facesDetail(a, 'liveness') < 0.5 || 1 - facesDetail(a, 'spoofScore') < 0.5);
+  console.log('the stage\'s rule was picked on this very set, so its row is optimistic; n is small: read rates ± a few images');
 }
 
 /** Objects: a person (every mission type expects one) vs pictures with no COCO object; per mission type. */
@@ -149,21 +168,25 @@ async function evalQuality(renderedBases: number): Promise<number> {
   for (let i = 0; i < renderedBases; i++) bases.push({ kind: 'rendered', bytes: await renderedScene(32_000 + i) });
   for (let i = 0; i < NATIVE_PHOTOS; i++) bases.push({ kind: 'photo', bytes: await nativePhoto(i) });
   console.log(`\nquality: flags raised on degraded copies of ${renderedBases} rendered scenes (800×600) and ${NATIVE_PHOTOS} shipped photos at native resolution (~800×600)`);
-  console.log(`${'degradation'.padEnd(24)}${'expected flag'.padEnd(16)}${'rendered'.padStart(10)}${'photos'.padStart(10)}   other flags raised (images)`);
+  console.log(`edge sharpness: lowest–highest over the images (blurry below ${QUALITY_LIMITS.minEdgeSharpness}, judged only when the exposure is right)`);
+  console.log(`${'degradation'.padEnd(24)}${'expected flag'.padEnd(16)}${'rendered'.padStart(10)}${'photos'.padStart(10)}${'edge sharpness'.padStart(16)}   other flags raised (images)`);
   for (const deg of DEGRADATIONS) {
-    const flags: { kind: string; flags: string[] }[] = [];
+    const results: { kind: string; flags: string[]; edgeSharpness: number }[] = [];
     for (const b of bases) {
       const decoded = await decodeImage(await deg.apply(b.bytes));
       decoded.tensor.dispose();
-      flags.push({ kind: b.kind, flags: qualityStage(decoded).flags });
+      const { flags, detail } = qualityStage(decoded);
+      results.push({ kind: b.kind, flags, edgeSharpness: detail.edgeSharpness });
     }
     // Expected flag: its hit rate; none expected: the share with any flag (false flags).
     const rate = (kind: string) => {
-      const xs = flags.filter((f) => f.kind === kind);
+      const xs = results.filter((f) => f.kind === kind);
       return pct(count(xs, (f) => (deg.expected ? f.flags.includes(deg.expected) : f.flags.length > 0)), xs.length);
     };
-    const others = flags.map((f) => f.flags.filter((x) => x !== deg.expected));
-    console.log(`${deg.name.padEnd(24)}${(deg.expected ?? 'none (− rate)').padEnd(16)}${rate('rendered').padStart(10)}${rate('photo').padStart(10)}   ${tally(others)}`);
+    const sharpness = results.map((r) => r.edgeSharpness);
+    const range = `${Math.min(...sharpness).toFixed(2)}–${Math.max(...sharpness).toFixed(2)}`;
+    const others = results.map((f) => f.flags.filter((x) => x !== deg.expected));
+    console.log(`${deg.name.padEnd(24)}${(deg.expected ?? 'none (− rate)').padEnd(16)}${rate('rendered').padStart(10)}${rate('photo').padStart(10)}${range.padStart(16)}   ${tally(others)}`);
   }
   return bases.length * DEGRADATIONS.length;
 }

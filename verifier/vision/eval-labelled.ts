@@ -151,11 +151,21 @@ const blur = (sigma: number, expected: Degradation['expected']): Degradation => 
   apply: (img) => sharp(img).blur(sigma).jpeg({ quality: 90 }).toBuffer(),
 });
 
+/** Uniform noise of ±`amplitude` levels on every channel of every pixel, as a small sensor in dim light adds (seeded). */
+async function sensorNoise(img: Buffer, amplitude: number): Promise<Buffer> {
+  const rnd = mulberry32(amplitude);
+  const { data, info } = await sharp(img).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, (data[i] ?? 0) + Math.round((rnd() - 0.5) * 2 * amplitude)));
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).jpeg({ quality: 90 }).toBuffer();
+}
+
 /**
  * The quality set's degradations of a sharp, well exposed ~800×600 image.
  * Blur σ 1 is a softness the eye barely sees at this size: labelled "no
  * flag expected", it shows where the threshold lies; σ ≥ 3 is plainly blurred.
- * Darkening and blowing out also flatten detail, so they may raise `blurry` too.
+ * Darkening and blowing out leave the edges as sharp: they should raise
+ * their exposure flag, not `blurry`. Heavy sensor noise (dim light) should
+ * neither pass a blurred picture for sharp nor make a sharp one blurry.
  */
 export const DEGRADATIONS: Degradation[] = [
   { name: 'unchanged (clean)', expected: null, apply: async (img) => img },
@@ -163,6 +173,8 @@ export const DEGRADATIONS: Degradation[] = [
   blur(3, 'blurry'),
   blur(6, 'blurry'),
   blur(12, 'blurry'),
+  { name: 'sensor noise ±20', expected: null, apply: (img) => sensorNoise(img, 20) },
+  { name: 'σ=3 + sensor noise ±20', expected: 'blurry', apply: async (img) => sensorNoise(await sharp(img).blur(3).toBuffer(), 20) },
   { name: 'dark (×0.1 linear)', expected: 'under_exposed', apply: (img) => sharp(img).linear(0.1, 0).jpeg({ quality: 90 }).toBuffer() },
   { name: 'dark (×0.2 linear)', expected: 'under_exposed', apply: (img) => sharp(img).linear(0.2, 0).jpeg({ quality: 90 }).toBuffer() },
   { name: 'blown out (×2.5 +80)', expected: 'over_exposed', apply: (img) => sharp(img).linear(2.5, 80).jpeg({ quality: 90 }).toBuffer() },
