@@ -1,9 +1,11 @@
+import { levelForXp } from '../api/impact/formula.ts';
 import type { Db } from '../lib/db.ts';
 import type { Category, History } from './history.ts';
 
 /**
  * Reads the recommender's view of the world from Postgres: completions are
- * approved actions (the first per player and mission, at capture time);
+ * approved actions (the first per player and mission, at capture time, with
+ * the level the player had then from the XP of their earlier ledger entries);
  * friendships are players who witnessed or upvoted each other's proofs; a
  * player's home is their home zone, else the centre of their proofs.
  */
@@ -17,9 +19,12 @@ export async function loadHistory(db: Db): Promise<History> {
     db.$queryRaw<{ id: string; name: string; latitude: number; longitude: number }[]>`SELECT id::text, name, latitude, longitude FROM zones`,
     db.$queryRaw<{ id: string; zone_id: string; title: string; type: Category; difficulty: number; latitude: number; longitude: number; starts_at: Date | null; ends_at: Date | null; active: boolean }[]>`
       SELECT id::text, zone_id::text, title, type::text, difficulty, latitude, longitude, starts_at, ends_at, active FROM missions`,
-    db.$queryRaw<{ player_id: string; mission_id: string; at: Date }[]>`
-      SELECT DISTINCT ON (player_id, mission_id) player_id::text, mission_id::text, captured_at AS at
-      FROM actions WHERE status = 'approved' ORDER BY player_id, mission_id, captured_at`,
+    db.$queryRaw<{ player_id: string; mission_id: string; at: Date; xp_before: number | null }[]>`
+      SELECT DISTINCT ON (a.player_id, a.mission_id) a.player_id::text, a.mission_id::text, a.captured_at AS at, x.xp_before
+      FROM actions a
+      LEFT JOIN (SELECT action_id, (sum(xp) OVER (PARTITION BY player_address ORDER BY seq) - xp)::float8 AS xp_before FROM ledger_entries) x
+        ON x.action_id = a.id
+      WHERE a.status = 'approved' ORDER BY a.player_id, a.mission_id, a.captured_at`,
     db.$queryRaw<{ a: string; b: string }[]>`
       SELECT DISTINCT LEAST(x.p, x.q)::text AS a, GREATEST(x.p, x.q)::text AS b FROM (
         SELECT w.witness_id AS p, act.player_id AS q FROM witnesses w JOIN actions act ON act.id = w.action_id
@@ -37,7 +42,10 @@ export async function loadHistory(db: Db): Promise<History> {
       id: m.id, zoneId: m.zone_id, title: m.title, type: m.type, difficulty: m.difficulty, latitude: m.latitude, longitude: m.longitude,
       startsAt: m.starts_at?.getTime() ?? null, endsAt: m.ends_at?.getTime() ?? null, active: m.active,
     })),
-    completions: completions.map((c) => ({ playerId: c.player_id, missionId: c.mission_id, at: c.at.getTime() })),
+    completions: completions.map((c) => ({
+      playerId: c.player_id, missionId: c.mission_id, at: c.at.getTime(),
+      ...(c.xp_before === null ? {} : { levelBefore: levelForXp(BigInt(c.xp_before)) }),
+    })),
     friendships: friendships.map((f) => [f.a, f.b]),
   };
 }

@@ -1,5 +1,6 @@
 import { CHOICE_DEFAULTS, type ChoiceOptions, choiceFeature, choiceUtility, fitChoiceModel } from './choice.ts';
 import { candidates, distanceKm, FEATURE_NAMES, pairFeatures, type Profile } from './features.ts';
+import { boundRanker } from './bound.ts';
 import { ndcgAt, recallAt } from './metrics.ts';
 import { mfScore, trainMf } from './mf.ts';
 import { DEFAULT_LAMBDA, recommendQuests, scoreCandidates } from './rank.ts';
@@ -25,6 +26,9 @@ export interface EvalRow {
 
 type Ranker = (profile: Profile) => string[];
 
+/** Features whose small values speak for a mission (ranked ascending when measured alone). */
+const LOWER_FIRST: ReadonlySet<string> = new Set(['distance', 'distance_personal', 'difficulty_gap']);
+
 function measure(split: Split, method: string, rank: Ranker, baseline: boolean, types: Map<string, string>): EvalRow {
   let recall = 0, ndcg = 0, coldNdcg = 0, cold = 0, cats = 0;
   for (const [playerId, relevant] of split.relevant) {
@@ -47,12 +51,12 @@ const rankBy = (split: Split, p: Profile, key: (id: string, p: Profile) => numbe
 
 /**
  * Baselines (popularity, nearest zone), each component alone (every pair feature ranked
- * on its own in the direction the scorer weighs it; BPR; the choice model), the hybrid
- * with and without its two fitted models, with MMR as served, and the ceiling, on one
+ * on its own, in its natural direction; BPR; the choice model), the hybrid with and
+ * without BPR, with MMR as served, and the ceiling, on one
  * time-ordered split of a world nothing was learnt or tuned on.
  */
-export async function evaluate(seed = EVAL_SEED) {
-  const world = simulateWorld({ seed });
+export async function evaluate(seed = EVAL_SEED, { bound = false } = {}) {
+  const world = simulateWorld({ seed, record: bound });
   const split = timeSplit(world);
   const scorer = loadScorer();
   const { ctx } = split;
@@ -72,7 +76,7 @@ export async function evaluate(seed = EVAL_SEED) {
     return f;
   };
   const alone = FEATURE_NAMES.map((name, k) => {
-    const sign = Math.sign(scorer.weights[k] ?? 0) || 1;
+    const sign = LOWER_FIRST.has(name) ? -1 : 1;
     return measure(split, `  feature alone: ${name}${sign < 0 ? ' (lower first)' : ''}`, (p) => {
       const f = featuresOf(p);
       return rankBy(split, p, (id) => { const v = f.get(id)?.[k] ?? Number.NaN; return Number.isFinite(v) ? sign * v : -Infinity; });
@@ -85,11 +89,10 @@ export async function evaluate(seed = EVAL_SEED) {
     ...alone,
     measure(split, 'BPR (TF.js) alone', (p) => rankBy(split, p, (id, q) => { const s = mfScore(mf, q.player.id, id); return Number.isFinite(s) ? s : -1e9 + recent(id); }), false, types),
     measure(split, 'choice model alone', (p) => rankBy(split, p, (id, q) => { const m = missions.get(id); const s = m ? choiceUtility(choice, ctx, q, m) : Number.NaN; return Number.isFinite(s) ? s : -1e9 + recent(id); }), false, types),
-    measure(split, 'hybrid without choice model or BPR', (p) => scoreCandidates(ctx, { choice: null, mf: null }, scorer, p).map((s) => s.item.id), false, types),
-    measure(split, 'hybrid without choice model', (p) => scoreCandidates(ctx, { choice: null, mf }, scorer, p).map((s) => s.item.id), false, types),
     measure(split, 'hybrid without BPR', (p) => scoreCandidates(ctx, { choice, mf: null }, scorer, p).map((s) => s.item.id), false, types),
     measure(split, 'hybrid, no MMR', (p) => scoreCandidates(ctx, { choice, mf }, scorer, p).map((s) => s.item.id), false, types),
     measure(split, `hybrid + MMR λ=${DEFAULT_LAMBDA} (served)`, (p) => recommendQuests(ctx, { choice, mf }, scorer, p.player.id)?.items.map((i) => i.missionId) ?? [], false, types),
+    ...(bound ? [measure(split, 'bound: simulator\'s rule, missions known', boundRanker(world, split), false, types)] : []),
     measure(split, "ceiling: the simulator's hidden preferences", (p) => rankBy(split, p, (id, q) => world.preference(q.player.id, id)), false, types),
   ];
   const coldPlayers = [...split.relevant.keys()].filter((id) => split.ctx.profiles.get(id)?.completions === 0).length;
@@ -121,26 +124,29 @@ export function tuneChoice(grid: ChoiceOptions[], seed = DEV_SEED): string[] {
   });
 }
 
-/** The served hybrid on the development world for each MMR λ (NDCG@10, categories per list). */
-export async function tuneLambda(lambdas: number[], seed = DEV_SEED): Promise<string[]> {
+/** The served hybrid on the development world for each MMR λ and pool (NDCG@10, categories per list). */
+export async function tuneMmr(settings: { lambda: number; pool?: number }[], seed = DEV_SEED): Promise<string[]> {
   const split = timeSplit(simulateWorld({ seed }));
   const scorer = loadScorer();
   const models = { choice: fitChoiceModel(split.ctx), mf: await trainMf(split.train.completions, { missions: split.ctx.missions }) };
   const types = new Map([...split.ctx.missions].map(([id, m]) => [id, m.type]));
-  return lambdas.map((lambda) => {
-    const row = measure(split, 'mmr', (p) => recommendQuests(split.ctx, models, scorer, p.player.id, { lambda })?.items.map((i) => i.missionId) ?? [], false, types);
-    return `λ=${lambda}  NDCG@10 ${row.ndcg.toFixed(4)}  categories/list ${row.categories.toFixed(2)}`;
+  return settings.map((opts) => {
+    const row = measure(split, 'mmr', (p) => recommendQuests(split.ctx, models, scorer, p.player.id, opts)?.items.map((i) => i.missionId) ?? [], false, types);
+    return `λ=${opts.lambda}${opts.pool ? ` pool ${opts.pool}` : ''}  NDCG@10 ${row.ndcg.toFixed(4)}  categories/list ${row.categories.toFixed(2)}`;
   });
 }
 
+const MMR_GRID = [{ lambda: 1 }, { lambda: 0.99 }, { lambda: 0.98 }, { lambda: 0.97 }, { lambda: 0.95 }, { lambda: 0.9, pool: 12 }];
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--tune')) {
-    const grid: ChoiceOptions[] = [{}, { playerL2: 2 }, { distanceL2: 0.5 }, { distanceL2: 6 }, { factors: 0 }, { factors: 8 }, { latentL2: 10 }, { missionL2: 0.2 }];
+    const grid: ChoiceOptions[] = [{}, { difficultyL2: 0.5, slopeL2: 1000 }, { difficultyL2: 0.5 }, { slopeL2: 1000 }, { difficultyL2: 100 }, { slopeL2: 3 },
+      { playerL2: 1 }, { playerL2: 0.3 }, { distanceL2: 1 }, { factors: 0 }, { factors: 8 }, { latentL2: 5 }, { missionL2: 0.5 }];
     console.log(`choice model on the development world (seed ${DEV_SEED}):`);
     for (const line of tuneChoice(grid)) console.log(line);
     console.log(`MMR on the development world (seed ${DEV_SEED}), the hybrid as served:`);
-    for (const line of await tuneLambda([0.9, 0.95, 0.97, 1])) console.log(line);
+    for (const line of await tuneMmr(MMR_GRID)) console.log(line);
   } else {
-    console.log(formatTable(await evaluate()));
+    console.log(formatTable(await evaluate(EVAL_SEED, { bound: process.argv.includes('--bound') })));
   }
 }

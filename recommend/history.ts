@@ -43,6 +43,8 @@ export interface Completion {
   playerId: string;
   missionId: string;
   at: number;
+  /** The player's level just before it (the difficulty gate it was chosen under), when the ledger tells. */
+  levelBefore?: number;
 }
 
 export interface History {

@@ -18,6 +18,37 @@ export interface SimOptions {
   players?: number;
   zonesPerCity?: number;
   days?: number;
+  /** Keep the simulator's own view of every choice (SimWorld.truth), for the evaluation's bound. */
+  record?: boolean;
+}
+
+/** The simulator's choice rule: coefficients and the ranges its players' parameters are drawn from. */
+export const SIM_RULE = {
+  /** Travel tolerance (km), uniform: utility −km / tolerance. */
+  tolKm: [3, 12],
+  /** Category tastes ~ N(0, categorySd²), weighed by `category`. */
+  categorySd: 1.1,
+  category: 0.9,
+  /** Difficulty comfort, uniform, growing `comfortStep` a completion: utility −difficulty·|d − comfort|. */
+  comfort: [1, 4],
+  comfortStep: 0.02,
+  difficulty: 0.6,
+  /** Latent tastes (player and mission vectors ~ N(0, 1)), weighed by latent / √LATENT. */
+  latent: 0.7,
+  /** Bonus when the session's slot is the mission's. */
+  slot: 1,
+  /** Weight of log(1 + friends who did it within friendDays). */
+  friends: 1.2,
+  friendDays: 21,
+} as const;
+
+/** What only the simulator knows, recorded when asked (SimOptions.record). */
+export interface SimTruth {
+  missions: Map<string, { quality: number; taste: readonly number[]; slot: number }>;
+  /** Each player's time-of-day habit (SLOTS order). */
+  slots: Map<string, readonly number[]>;
+  /** Every choice in order: the options, and for each the utility the bound takes as known (quality, slot, friends). */
+  choices: { playerId: string; at: number; chosen: string; options: { missionId: string; known: number }[] }[];
 }
 
 export interface SimWorld {
@@ -29,6 +60,7 @@ export interface SimWorld {
    * of day as the player's habit): what no model sees, for an evaluation ceiling only.
    */
   preference: (playerId: string, missionId: string) => number;
+  truth?: SimTruth;
 }
 
 const CITIES: GeoPoint[] = [
@@ -40,7 +72,7 @@ const CITIES: GeoPoint[] = [
   { latitude: 35.68, longitude: 139.69 },
 ];
 const DAY = 86_400_000;
-const LATENT = 3;
+export const LATENT = 3;
 const START = Date.parse('2026-06-01T00:00:00Z');
 
 function offset(p: GeoPoint, m: number, bearing: number): GeoPoint {
@@ -66,7 +98,7 @@ const softmaxPick = (r: Rng, utilities: number[]) => {
 
 const weighted = (r: Rng, w: number[]) => softmaxPick(r, w.map((v) => Math.log(Math.max(v, 1e-9))));
 
-export function simulateWorld({ seed, players: nPlayers = 900, zonesPerCity = 12, days = 120 }: SimOptions): SimWorld {
+export function simulateWorld({ seed, players: nPlayers = 900, zonesPerCity = 12, days = 120, record = false }: SimOptions): SimWorld {
   const r = new Rng(seed);
   const zones: (ZoneRow & { city: number; flavour: number[] })[] = [];
   const missions: SimMission[] = [];
@@ -99,7 +131,7 @@ export function simulateWorld({ seed, players: nPlayers = 900, zonesPerCity = 12
     const joined = r.chance(0.7) ? 0 : r.int(1, days - 5);
     players.push({
       id: uuidOf(3, i), level: 1, home: offset(homeZone, r.uniform(0, 2_500), r.uniform(0, 2 * Math.PI)), createdAt: START + joined * DAY,
-      city, tolKm: r.uniform(3, 12), catLog: CATEGORIES.map(() => r.normal(0, 1.1)), comfort: r.uniform(1, 4),
+      city, tolKm: r.uniform(...SIM_RULE.tolKm), catLog: CATEGORIES.map(() => r.normal(0, SIM_RULE.categorySd)), comfort: r.uniform(...SIM_RULE.comfort),
       slots: SLOTS.map((_, s) => (s === dominant ? 0.7 : 0.1)), taste: Array.from({ length: LATENT }, () => r.normal(0, 1)),
       rate: Math.min(r.exp(1.1), 6) / 7, joined, xp: 0,
     });
@@ -126,8 +158,11 @@ export function simulateWorld({ seed, players: nPlayers = 900, zonesPerCity = 12
     return d;
   };
   /** Utility of a mission to a player before the time of day and friends. */
-  const taste = (p: SimPlayer, m: SimMission) => -distKm(p, m) / p.tolKm + 0.9 * (p.catLog[CATEGORIES.indexOf(m.type)] ?? 0)
-    - 0.6 * Math.abs(m.difficulty - p.comfort) + (0.7 * m.taste.reduce((a, v, k) => a + v * (p.taste[k] ?? 0), 0)) / Math.sqrt(LATENT) + m.quality;
+  const taste = (p: SimPlayer, m: SimMission) => -distKm(p, m) / p.tolKm + SIM_RULE.category * (p.catLog[CATEGORIES.indexOf(m.type)] ?? 0)
+    - SIM_RULE.difficulty * Math.abs(m.difficulty - p.comfort) + (SIM_RULE.latent * m.taste.reduce((a, v, k) => a + v * (p.taste[k] ?? 0), 0)) / Math.sqrt(LATENT) + m.quality;
+  const truth: SimTruth | undefined = record
+    ? { missions: new Map(missions.map((m) => [m.id, { quality: m.quality, taste: m.taste, slot: m.slot }])), slots: new Map(players.map((p) => [p.id, p.slots])), choices: [] }
+    : undefined;
   const byCity = CITIES.map((_, ci) => missions.filter((m) => m.city === ci));
   const done = new Map<string, Set<string>>(players.map((p) => [p.id, new Set()]));
   const lastDone = new Map<string, number>();
@@ -146,21 +181,23 @@ export function simulateWorld({ seed, players: nPlayers = 900, zonesPerCity = 12
         const gate = maxDifficulty(p.level);
         const options = (byCity[p.city] ?? []).filter((m) => isOpen(m, at) && m.difficulty <= gate && !mine.has(m.id));
         if (!options.length) continue;
-        const utilities = options.map((m) => {
+        /** Utility beyond the taste: time of day, friends. */
+        const moment = options.map((m): [number, number] => {
           let recentFriends = 0;
           for (const f of friends.get(p.id) ?? []) {
             const t = lastDone.get(`${f}|${m.id}`);
-            if (t !== undefined && at - t < 21 * DAY) recentFriends++;
+            if (t !== undefined && at - t < SIM_RULE.friendDays * DAY) recentFriends++;
           }
-          return taste(p, m) + (localSlot(at, m.longitude) === m.slot ? 1 : 0) + 1.2 * Math.log1p(recentFriends);
+          return [localSlot(at, m.longitude) === m.slot ? SIM_RULE.slot : 0, SIM_RULE.friends * Math.log1p(recentFriends)];
         });
-        const m = options[softmaxPick(r, utilities)] as SimMission;
+        const m = options[softmaxPick(r, options.map((o, i) => taste(p, o) + (moment[i]?.[0] ?? 0) + (moment[i]?.[1] ?? 0)))] as SimMission;
+        truth?.choices.push({ playerId: p.id, at, chosen: m.id, options: options.map((o, i) => ({ missionId: o.id, known: o.quality + (moment[i]?.[0] ?? 0) + (moment[i]?.[1] ?? 0) })) });
         mine.add(m.id);
         lastDone.set(`${p.id}|${m.id}`, at);
-        completions.push({ playerId: p.id, missionId: m.id, at });
+        completions.push({ playerId: p.id, missionId: m.id, at, levelBefore: p.level });
         p.xp += 40 * m.difficulty;
         p.level = 1 + Math.floor(Math.sqrt(p.xp / 100));
-        p.comfort = Math.min(5, p.comfort + 0.02);
+        p.comfort = Math.min(5, p.comfort + SIM_RULE.comfortStep);
       }
     }
   }
@@ -179,7 +216,7 @@ export function simulateWorld({ seed, players: nPlayers = 900, zonesPerCity = 12
     const m = missionById.get(missionId);
     return p && m ? taste(p, m) + (p.slots[m.slot] ?? 0) : Number.NaN;
   };
-  return { history, start: START, days, preference };
+  return { history, start: START, days, preference, ...(truth ? { truth } : {}) };
 }
 
 /** A player's level from their completions before `at`, by the simulator's XP rule. */
