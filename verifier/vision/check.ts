@@ -34,6 +34,8 @@ export interface VisionEvidence {
   missionType: string;
   mediaType: string;
   bytes: Uint8Array;
+  /** The image's near-duplicate descriptor when the stages already computed it (analyseImage). */
+  descriptor?: Float32Array;
 }
 
 export interface VisionVerdict {
@@ -118,7 +120,7 @@ export function createVisionCheck(models: VisionModels, db: Queryable, putObject
     const analysis = await analyse(e.bytes, missionType);
     await storeStageResults(db, e.actionId, e.evidenceId, analysis);
     await storeDerivative(db, putObject, e.evidenceId, await blurFaces(analysis.pixels, faceBoxes(analysis)), models.version);
-    const duplicate = duplicates ? await one(() => duplicates(e)) : NONE;
+    const duplicate = duplicates ? await one(() => duplicates({ ...e, descriptor: analysis.descriptor })) : NONE;
     return mergeVerdicts([visionVerdict(analysis.flags), duplicate]);
   };
 }

@@ -76,14 +76,6 @@ export function featuresDescriptor(features: Float32Array): Float32Array {
   return project(centred);
 }
 
-/** Descriptors the vision pipeline computed (pipeline.ts analyseImage), by the very bytes it analysed. */
-const described = new WeakMap<Uint8Array, { models: VisionModels; descriptor: Float32Array }>();
-
-/** Records the descriptor analyseImage computed for `bytes`, so describeImage on the same bytes object needs no second decode and forward. */
-export function rememberDescriptor(models: VisionModels, bytes: Uint8Array, descriptor: Float32Array): void {
-  described.set(bytes, { models, descriptor });
-}
-
 /**
  * The uncentred features of an image on its own: the pipeline's decode,
  * then one MobileNetV2 pass (trimmed image and mirror). Throws when the
@@ -96,14 +88,11 @@ export async function imageFeatures(models: VisionModels, bytes: Uint8Array): Pr
 }
 
 /**
- * Near-duplicate descriptor of an image. When analyseImage has just
- * analysed this same bytes object, it is the descriptor that analysis
- * computed from its own decode and MobileNetV2 forward (a copy); otherwise
- * the image is decoded and described here, with the same result.
+ * Near-duplicate descriptor of an image on its own: decoded and described
+ * here, the same as analyseImage's `descriptor` (which reuses the unsafe
+ * stage's forward instead).
  */
 export async function describeImage(models: VisionModels, bytes: Uint8Array): Promise<Float32Array> {
-  const known = described.get(bytes);
-  if (known?.models === models) return Float32Array.from(known.descriptor);
   return featuresDescriptor(await imageFeatures(models, bytes));
 }
 

@@ -205,4 +205,13 @@ describe('visual near-duplicates (Postgres + usearch)', () => {
     const { rows } = await db.sql.query<{ rules: { name: string; passed: boolean }[] }>('SELECT rules FROM verification_details WHERE action_id = $1', [verdicts[1]?.actionId]);
     assert.ok(rows[0]?.rules.some((r) => r.name === VISUAL_DUPLICATE && !r.passed));
   });
+
+  it('looks up the descriptor the stages hand over instead of describing the image again', async () => {
+    const { check } = await loadDuplicateCheck(models, pool, minSimilarity);
+    const photo = await packagedPhoto(15);
+    await check(await evidence(photo));
+    const scene = await evidence(await renderedScene(23));
+    const handed = await check({ ...scene, descriptor: await describeImage(models, photo) });
+    assert.deepEqual(handed.rules.map((r) => r.name), [VISUAL_DUPLICATE], 'matched on the handed descriptor, not the scene\'s own');
+  });
 });

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import type { RuleResult } from '../context.ts';
 import type { Queryable } from '../media/index.ts';
 import type { VisionCheck, VisionVerdict } from './check.ts';
@@ -26,17 +25,16 @@ export function duplicateVerdict(match: VisualMatch | null, minSimilarity: numbe
 }
 
 /**
- * The near-duplicate hook, shaped like the vision check: describes an image
- * evidence, catches the index up with every descriptor committed by any
+ * The near-duplicate hook, shaped like the vision check: takes the image's
+ * descriptor from the stages (or describes it), catches the index up with every descriptor committed by any
  * worker, looks for the most similar image of another action, then appends
  * this image's descriptor. Non-images and undecodable bytes yield nothing.
  */
 export function createDuplicateCheck(models: VisionModels, db: Queryable, index: DuplicateIndex, minSimilarity: number): VisionCheck {
   return async (e) => {
     if (!e.mediaType.startsWith('image/')) return NONE;
-    const decodable = await sharp(e.bytes).metadata().then(() => true, () => false);
-    if (!decodable) return NONE;
-    const descriptor = await describeImage(models, e.bytes);
+    const descriptor = e.descriptor ?? (await describeImage(models, e.bytes).catch(() => undefined));
+    if (!descriptor) return NONE;
     await index.catchUp();
     const match = index.nearest(descriptor, e.actionId);
     await storeDescriptor(db, e.evidenceId, e.actionId, index.modelVersion, descriptor);

@@ -58,9 +58,11 @@ describe('video frame sampling with the packaged ffmpeg', () => {
     assert.deepEqual(thinOut([1, 2, 3], MAX_FRAMES), [1, 2, 3]);
   });
 
-  it('merges frame flags: hard ones from any frame, soft ones only when every frame has them', () => {
+  it('merges frame flags: unsafe content from any frame, a re-filmed screen from half of them, the rest only when every frame has them', () => {
     assert.deepEqual(mergeFrameFlags([['blurry', 'no_expected_objects'], ['no_expected_objects', 'unsafe_content'], ['no_expected_objects']]), ['no_expected_objects', 'unsafe_content']);
     assert.deepEqual(mergeFrameFlags([['screen_or_print_photo'], []]), ['screen_or_print_photo']);
+    assert.deepEqual(mergeFrameFlags([['screen_or_print_photo'], [], []]), [], 'one re-filmed-looking frame in three is the liveness check\'s noise');
+    assert.deepEqual(mergeFrameFlags([['screen_or_print_photo'], ['screen_or_print_photo', 'blurry'], []]), ['screen_or_print_photo']);
     assert.deepEqual(mergeFrameFlags([]), []);
   });
 

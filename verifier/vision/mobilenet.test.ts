@@ -68,12 +68,9 @@ describe('one MobileNetV2 forward for the unsafe stage and the descriptor (WASM)
     assert.equal((await networkInput({ data: plain, width: 400, height: 300 })).length, INPUT_SIDE * INPUT_SIDE * 3, 'an all-border image is kept whole');
   });
 
-  it('hands the analysis descriptor to describeImage on the same bytes, equal to describing the image on its own', async () => {
+  it('gives the analysis a descriptor equal to describing the image on its own', async () => {
     const a = await analyseImage(models, photo, 'cleanup');
-    const handed = await describeImage(models, photo);
-    assert.deepEqual(handed, a.descriptor);
-    assert.notEqual(handed, a.descriptor, 'a copy');
-    const alone = await describeImage(models, Buffer.from(photo));
+    const alone = await describeImage(models, photo);
     assert.ok(similarity(alone, a.descriptor) > 0.99999, `cosine ${similarity(alone, a.descriptor)}`);
     assert.ok(similarity(featuresDescriptor(await imageFeatures(models, photo)), featuresDescriptor(passFeatures(mobileNetPass(models.mobileNet, input)))) > 0.99999);
   });

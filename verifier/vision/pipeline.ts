@@ -1,5 +1,5 @@
 import { decodeImage, type RawRgb } from './decode.ts';
-import { featuresDescriptor, passFeatures, rememberDescriptor } from './descriptor.ts';
+import { featuresDescriptor, passFeatures } from './descriptor.ts';
 import { facesStage } from './faces.ts';
 import type { MissionType } from './mission-objects.ts';
 import { mobileNetPass, networkInput, type MobileNetOutput } from './mobilenet.ts';
@@ -23,7 +23,7 @@ export interface VisionAnalysis {
   ms: number;
   /** The oriented RGB copy (longer side ≤ ANALYSIS_SIDE) the stages saw; the public derivative is blurred from it, so the bytes are decoded once. */
   pixels: RawRgb;
-  /** Near-duplicate descriptor (verifier/vision/descriptor.ts) from the unsafe stage's MobileNetV2 forward; describeImage on the same bytes returns it. */
+  /** Near-duplicate descriptor (verifier/vision/descriptor.ts) from the unsafe stage's MobileNetV2 forward, equal to describeImage's. */
   descriptor: Float32Array;
   /** Wall time of turning that forward's features into the descriptor (the forward itself is the unsafe stage's). */
   descriptorMs: number;
@@ -54,7 +54,6 @@ export async function analyseImage(models: VisionModels, bytes: Uint8Array, miss
     const t = performance.now();
     const descriptor = featuresDescriptor(passFeatures(pass));
     const descriptorMs = Math.round((performance.now() - t) * 10) / 10;
-    rememberDescriptor(models, bytes, descriptor);
     const quality = await timed('quality', async () => qualityStage(decoded));
     const stages: StageResult[] = [faces, objects, unsafe, quality];
     return {
