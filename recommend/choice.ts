@@ -245,13 +245,22 @@ export const CHOICE_FLOOR = -15;
 /** The hybrid scorer's `choice` feature: the utility floored at CHOICE_FLOOR (a finite, standardisable scale). */
 export const choiceFeature = (model: ChoiceModel, ctx: Context, profile: Profile, m: MissionRow) => Math.max(CHOICE_FLOOR, choiceUtility(model, ctx, profile, m));
 
+/** The parts of the choice utility, each a reason a player may pick a mission. */
+export const CHOICE_TERMS = ['distance', 'category', 'difficulty', 'time_of_day', 'friends', 'quest', 'taste'] as const;
+export type ChoiceTerm = (typeof CHOICE_TERMS)[number];
+
 /**
- * The model's utility of mission `m` for the player now (at `ctx.asOf`, from the profile's
- * home, its time-of-day habit and its friends' recent completions); −∞ beyond CHOICE_KM, NaN when the home is unknown.
+ * The model's utility of mission `m` for the player now (at `ctx.asOf`, from the profile's home, its
+ * time-of-day habit and its friends' recent completions), in CHOICE_TERMS order: distance decay, category
+ * taste, difficulty taste, time-of-day fit, friends, the mission's own effect, latent tastes. Undefined
+ * beyond CHOICE_KM or when the home is unknown.
  */
-export function choiceUtility(model: ChoiceModel, ctx: Context, profile: Profile, m: MissionRow): number {
+export function choiceTerms(model: ChoiceModel, ctx: Context, profile: Profile, m: MissionRow): number[] | undefined {
   const home = profile.player.home;
-  if (!home) return Number.NaN;
+  if (!home) return undefined;
+  const km = haversineM(home, m) / 1000;
+  // Nothing that far was ever an alternative: a personal distance slope must not be extrapolated to other cities.
+  if (km > CHOICE_KM) return undefined;
   const u = model.players.get(profile.player.id);
   const j = model.missions.get(m.id);
   const gu = (k: number) => (u === undefined ? 0 : (model.g[u * NG + k] ?? 0));
@@ -259,11 +268,21 @@ export function choiceUtility(model: ChoiceModel, ctx: Context, profile: Profile
   let friends = 0;
   const who = ctx.recentBy.get(m.id);
   if (who) for (const f of profile.friends) if (who.has(f)) friends++;
-  const km = haversineM(home, m) / 1000;
-  // Nothing that far was ever an alternative: a personal distance slope must not be extrapolated to other cities.
-  if (km > CHOICE_KM) return Number.NEGATIVE_INFINITY;
-  let v = (model.bDist + gu(0)) * (km / KM_UNIT) + (model.bCat[c] ?? 0) + gu(1 + c) + (model.bDiff[d] ?? 0) + gu(1 + NC + d) + gu(SLOPE) * diffX(d)
-    + model.bSlot * slotFit(ctx, m.id, profile.slots ?? SLOTS.map(() => 1 / SLOTS.length)) + model.bFriends * Math.log1p(friends) + (j === undefined ? 0 : (model.alpha[j] ?? 0));
-  if (u !== undefined && j !== undefined) for (let f = 0; f < model.factors; f++) v += (model.p[u * model.factors + f] ?? 0) * (model.q[j * model.factors + f] ?? 0);
-  return v;
+  let taste = 0;
+  if (u !== undefined && j !== undefined) for (let f = 0; f < model.factors; f++) taste += (model.p[u * model.factors + f] ?? 0) * (model.q[j * model.factors + f] ?? 0);
+  return [
+    (model.bDist + gu(0)) * (km / KM_UNIT),
+    (model.bCat[c] ?? 0) + gu(1 + c),
+    (model.bDiff[d] ?? 0) + gu(1 + NC + d) + gu(SLOPE) * diffX(d),
+    model.bSlot * slotFit(ctx, m.id, profile.slots ?? SLOTS.map(() => 1 / SLOTS.length)),
+    model.bFriends * Math.log1p(friends),
+    j === undefined ? 0 : (model.alpha[j] ?? 0),
+    taste,
+  ];
+}
+
+/** The sum of choiceTerms: −∞ beyond CHOICE_KM, NaN when the home is unknown. */
+export function choiceUtility(model: ChoiceModel, ctx: Context, profile: Profile, m: MissionRow): number {
+  if (!profile.player.home) return Number.NaN;
+  return choiceTerms(model, ctx, profile, m)?.reduce((a, b) => a + b, 0) ?? Number.NEGATIVE_INFINITY;
 }

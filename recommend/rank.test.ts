@@ -84,6 +84,14 @@ describe('recommender on a small simulated world (real TF.js)', () => {
     }
   });
 
+  it('says which part of the choice model sets each pick apart: distance, taste, friends, the quest itself …', () => {
+    const kinds = new Set<string>();
+    for (const p of warm()) {
+      for (const i of recommendQuests(split.ctx, models, scorer, p.player.id)?.items ?? []) kinds.add(i.reason.replace(/\d.*$/, '').slice(0, 24));
+    }
+    assert.ok(kinds.size >= 4, [...kinds].join(' | '));
+  });
+
   it('ranks cold-start players on the population\'s choice model, location and popularity', () => {
     const cold = [...split.ctx.profiles.values()].find((p) => p.completions === 0 && p.player.home);
     assert.ok(cold, 'the world has a newcomer');

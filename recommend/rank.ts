@@ -1,6 +1,6 @@
 import { candidates, type Context, distanceKm, FEATURE_NAMES, type FeatureName, pairFeatures, type Profile } from './features.ts';
 import type { GeoPoint, MissionRow } from './history.ts';
-import { type ChoiceModel, choiceFeature } from './choice.ts';
+import { CHOICE_TERMS, type ChoiceModel, choiceFeature, type ChoiceTerm, choiceTerms } from './choice.ts';
 import { type MfModel, mfScore } from './mf.ts';
 import { mmr } from './mmr.ts';
 import { coldStartReason, reasonFor, type ReasonFacts } from './reasons.ts';
@@ -46,6 +46,28 @@ export const DEFAULT_LAMBDA = 0.98;
 /** Same category and same zone make two missions redundant in one list. */
 export const missionSimilarity = (a: MissionRow, b: MissionRow) => (a.type === b.type ? 0.5 : 0) + (a.zoneId === b.zoneId ? 0.5 : 0);
 
+/** The reason each part of the choice model's utility gives (reasons.ts). */
+const TERM_REASON: Record<ChoiceTerm, FeatureName | 'quest'> = {
+  distance: 'distance', category: 'category', difficulty: 'difficulty_gap', time_of_day: 'time_of_day', friends: 'friends', quest: 'quest', taste: 'mf',
+};
+
+/**
+ * When the choice model lifted a mission most: the part of its utility by which it stands out most
+ * from the player's other candidates (their mean), as a reason signal.
+ */
+function choiceReasons(choice: ChoiceModel, ctx: Context, profile: Profile, missions: MissionRow[]): (i: number) => FeatureName | 'quest' {
+  const terms = missions.map((m) => choiceTerms(choice, ctx, profile, m));
+  const known = terms.filter((t): t is number[] => t !== undefined);
+  const mean = CHOICE_TERMS.map((_, k) => known.reduce((a, t) => a + (t[k] ?? 0), 0) / (known.length || 1));
+  return (i) => {
+    const t = terms[i];
+    if (!t) return 'distance';
+    let best = 0;
+    for (let k = 1; k < CHOICE_TERMS.length; k++) if ((t[k] ?? 0) - (mean[k] ?? 0) > (t[best] ?? 0) - (mean[best] ?? 0)) best = k;
+    return TERM_REASON[CHOICE_TERMS[best] as ChoiceTerm];
+  };
+}
+
 function dominantSlot(ctx: Context, missionId: string): number {
   const s = ctx.missionSlots.get(missionId);
   return s ? s.indexOf(Math.max(...s)) : 1;
@@ -62,8 +84,10 @@ export function profileAt(ctx: Context, playerId: string, location?: GeoPoint): 
 export function scoreCandidates(ctx: Context, { choice, mf }: Fitted, weights: ScorerWeights, profile: Profile) {
   const cold = profile.completions === 0;
   const scorer = cold ? coldScorer(weights) : weights;
-  return candidates(ctx, profile)
-    .map((m) => {
+  const missions = candidates(ctx, profile);
+  const choiceReason = choice && !cold ? choiceReasons(choice, ctx, profile, missions) : undefined;
+  return missions
+    .map((m, i) => {
       let x = pairFeatures(ctx, profile, m, {
         choice: choice ? choiceFeature(choice, ctx, profile, m) : Number.NaN,
         mf: mf ? mfScore(mf, profile.player.id, m.id) : Number.NaN,
@@ -76,7 +100,7 @@ export function scoreCandidates(ctx: Context, { choice, mf }: Fitted, weights: S
       };
       const signals = FEATURE_NAMES.map((name, k) => ({ name, c: contrib[k] ?? 0 })).filter((s) => s.c > 0.05).sort((a, b) => b.c - a.c).map((s) => s.name);
       const top = signals[0];
-      const reason = cold ? coldStartReason(facts) : reasonFor(top ?? 'new', facts);
+      const reason = cold ? coldStartReason(facts) : reasonFor(top === 'choice' && choiceReason ? choiceReason(i) : (top ?? 'new'), facts);
       return { item: m, relevance: sigmoid(logit(scorer, x)), reason, signals };
     })
     .sort((a, b) => b.relevance - a.relevance || a.item.id.localeCompare(b.item.id));

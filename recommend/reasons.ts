@@ -16,7 +16,7 @@ export interface ReasonFacts {
 const km = (v: number) => (v < 1 ? `${Math.round(v * 1000)} m` : `${v.toFixed(1)} km`);
 
 /** One human-readable sentence for the feature that pushed this mission up the most. */
-export function reasonFor(signal: FeatureName | 'new', f: ReasonFacts): string {
+export function reasonFor(signal: FeatureName | 'quest' | 'new', f: ReasonFacts): string {
   switch (signal) {
     case 'choice': return `like the quests you pick: ${f.mission.type}, difficulty ${f.mission.difficulty}, ${km(f.km)} away`;
     case 'mf': return 'players with a history like yours completed it';
@@ -30,7 +30,8 @@ export function reasonFor(signal: FeatureName | 'new', f: ReasonFacts): string {
     case 'local_popularity': return 'a favourite of the players who live near it';
     case 'trending': return `trending: ${f.recent} completions in the last 30 days`;
     case 'neighbours': return 'players who completed the same quests as you completed this one';
-    case 'new': return `something new to try: a ${f.mission.type} quest`;
+    case 'quest': return 'players pick it over the other quests near it';
+    case 'new': return `something new to try: ${/^[aeiou]/.test(f.mission.type) ? 'an' : 'a'} ${f.mission.type} quest`;
   }
 }
 
