@@ -30,4 +30,18 @@ describe('the evaluation bound (simulator truth, players estimated)', () => {
     }
     assert.throws(() => boundRanker(simulateWorld(opts), split), /record: true/);
   });
+
+  it('can be told less: estimated mission effects, no latent vectors — still every candidate once, in another order', () => {
+    const world = simulateWorld({ ...opts, record: true });
+    const split = timeSplit(world);
+    const full = boundRanker(world, split);
+    const blind = boundRanker(world, split, { withoutLatent: true, missionEffect: () => 0 });
+    let differs = 0;
+    for (const p of [...split.ctx.profiles.values()].filter((q) => q.completions > 0).slice(0, 30)) {
+      const ids = blind(p);
+      assert.deepEqual([...ids].sort(), candidates(split.ctx, p).map((m) => m.id).sort());
+      if (ids.join() !== full(p).join()) differs++;
+    }
+    assert.ok(differs > 10, `${differs} of 30 players ranked differently`);
+  });
 });

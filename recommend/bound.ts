@@ -94,10 +94,29 @@ function fitPlayer(choices: Choice[], pr: ReturnType<typeof prior>): { theta: Fl
   return { theta, loss };
 }
 
+/** What the bound may be told less of, to see which hidden mission parameter its lead rests on. */
+export interface BoundOptions {
+  /** Each mission's own effect as a model estimated it, in place of the simulator's quality. */
+  missionEffect?: (missionId: string) => number;
+  /** Without the missions' latent vectors (the latent tastes drop out). */
+  withoutLatent?: boolean;
+}
+
+/** The truth with `opts` applied: estimated mission effects (also in each past option's known utility), no latent vectors. */
+function told(truth: SimTruth, opts: BoundOptions): SimTruth {
+  const effect = opts.missionEffect;
+  const missions = new Map([...truth.missions].map(([id, m]) => [id, {
+    ...m, quality: effect ? effect(id) : m.quality, taste: opts.withoutLatent ? m.taste.map(() => 0) : m.taste,
+  }]));
+  const shift = (id: string) => (missions.get(id)?.quality ?? 0) - (truth.missions.get(id)?.quality ?? 0);
+  const choices = effect ? truth.choices.map((c) => ({ ...c, options: c.options.map((o) => ({ ...o, known: o.known + shift(o.missionId) })) })) : truth.choices;
+  return { ...truth, missions, choices };
+}
+
 /** Ranks each player's candidates by the bound's estimate (needs a world simulated with `record`). */
-export function boundRanker(world: SimWorld, split: Split): (profile: Profile) => string[] {
-  const truth = world.truth;
-  if (!truth) throw new Error('the bound needs simulateWorld({ record: true })');
+export function boundRanker(world: SimWorld, split: Split, opts: BoundOptions = {}): (profile: Profile) => string[] {
+  if (!world.truth) throw new Error('the bound needs simulateWorld({ record: true })');
+  const truth = told(world.truth, opts);
   const { ctx } = split;
   const pr = prior();
   const homes = new Map(world.history.players.map((p) => [p.id, p.home]));

@@ -276,10 +276,16 @@ export function choiceTerms(model: ChoiceModel, ctx: Context, profile: Profile, 
     (model.bDiff[d] ?? 0) + gu(1 + NC + d) + gu(SLOPE) * diffX(d),
     model.bSlot * slotFit(ctx, m.id, profile.slots ?? SLOTS.map(() => 1 / SLOTS.length)),
     model.bFriends * Math.log1p(friends),
-    j === undefined ? 0 : (model.alpha[j] ?? 0),
+    missionEffect(model, m.id),
     taste,
   ];
 }
+
+/** The model's own effect α_j of a mission (0 for one it has never seen). */
+export const missionEffect = (model: ChoiceModel, missionId: string) => {
+  const j = model.missions.get(missionId);
+  return j === undefined ? 0 : (model.alpha[j] ?? 0);
+};
 
 /** The sum of choiceTerms: −∞ beyond CHOICE_KM, NaN when the home is unknown. */
 export function choiceUtility(model: ChoiceModel, ctx: Context, profile: Profile, m: MissionRow): number {

@@ -1,4 +1,4 @@
-import { CHOICE_DEFAULTS, type ChoiceOptions, choiceFeature, choiceUtility, fitChoiceModel } from './choice.ts';
+import { CHOICE_DEFAULTS, type ChoiceOptions, choiceFeature, choiceUtility, fitChoiceModel, missionEffect } from './choice.ts';
 import { candidates, distanceKm, FEATURE_NAMES, pairFeatures, type Profile } from './features.ts';
 import { boundRanker } from './bound.ts';
 import { ndcgAt, recallAt } from './metrics.ts';
@@ -92,7 +92,11 @@ export async function evaluate(seed = EVAL_SEED, { bound = false } = {}) {
     measure(split, 'hybrid without BPR', (p) => scoreCandidates(ctx, { choice, mf: null }, scorer, p).map((s) => s.item.id), false, types),
     measure(split, 'hybrid, no MMR', (p) => scoreCandidates(ctx, { choice, mf }, scorer, p).map((s) => s.item.id), false, types),
     measure(split, `hybrid + MMR λ=${DEFAULT_LAMBDA} (served)`, (p) => recommendQuests(ctx, { choice, mf }, scorer, p.player.id)?.items.map((i) => i.missionId) ?? [], false, types),
-    ...(bound ? [measure(split, 'bound: simulator\'s rule, missions known', boundRanker(world, split), false, types)] : []),
+    ...(bound ? [
+      measure(split, 'bound: simulator\'s rule, missions known', boundRanker(world, split), false, types),
+      measure(split, '  bound, mission effects as the choice model\'s', boundRanker(world, split, { missionEffect: (id) => missionEffect(choice, id) }), false, types),
+      measure(split, '  bound without missions\' latent vectors', boundRanker(world, split, { withoutLatent: true }), false, types),
+    ] : []),
     measure(split, "ceiling: the simulator's hidden preferences", (p) => rankBy(split, p, (id, q) => world.preference(q.player.id, id)), false, types),
   ];
   const coldPlayers = [...split.relevant.keys()].filter((id) => split.ctx.profiles.get(id)?.completions === 0).length;
