@@ -136,7 +136,7 @@ try {
   ];
   const w0 = Math.max(...rows.map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
-  console.log(`\n  npm run bench:api${quick ? ' --quick' : ''}: API, Postgres, Redis, s3rver, hardhat node and autocannon on one machine\n`);
+  console.log(`\n  npm run bench:api${quick ? ' --quick' : ''}: API, Postgres, Redis, s3rver, hardhat node and the load (open-loop reads, autocannon submissions) on one machine\n`);
   for (const [a, b, c] of rows) console.log(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
   for (const f of [...readFailures.samples, ...submitFailures.samples]) console.log(`  sample failure: ${f}`);
   console.log('');
