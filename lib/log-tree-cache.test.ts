@@ -41,6 +41,15 @@ describe('LogTreeCache', () => {
     assert.equal(grown.size, 9);
   });
 
+  it('a build read in chunks gives the tree of a build read at once; a short ledger still names what is missing', async () => {
+    const whole = await buildLogTreeFromEntries(packEntries(await readEncodedRange(pool, 0, 9)));
+    for (const chunk of [1, 4, 8, 9]) {
+      const tree = await new LogTreeCache(chunk).covering(pool, 9);
+      assert.deepEqual(tree.levels, whole.levels, `chunk ${chunk}`);
+    }
+    await assert.rejects(new LogTreeCache(4).covering(pool, 11), /11 entries asked, 9 stored/);
+  });
+
   it('forgets a failed build', async () => {
     const cache = new LogTreeCache();
     await assert.rejects(cache.covering(pool, 50), /50 entries asked, 9 stored/);

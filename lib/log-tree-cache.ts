@@ -2,8 +2,10 @@
 // proof requests. Entries below an anchored tree size never change (the ledger
 // is append-only), and a tree over a longer prefix proves inclusion and
 // consistency for any smaller size, so one tree — the largest asked for — serves
-// every epoch. Building it reads the prefix once; later proofs are O(log n).
-import { buildLogTreeFromEntries, packEntries } from '../ledger/index.ts';
+// every epoch. Building it reads the prefix once, `chunk` entries at a time
+// (only their leaf hashes are kept: a million-entry build never holds a million
+// rows at once); later proofs are O(log n).
+import { buildLogTree, hashLogLeaves, packEntries } from '../ledger/index.ts';
 import type { LogTree } from '../ledger/merkle-log.ts';
 import { readEncodedRange, type SqlExecutor } from './ledger-store.ts';
 
@@ -11,13 +13,12 @@ export class LogTreeCache {
   private tree: Promise<LogTree> | null = null;
   private size = 0;
 
+  constructor(private readonly chunk = 65_536) {}
+
   /** A tree over at least the first `size` entries; builds (once, shared by concurrent callers) when the cached one is shorter. */
   covering(sql: SqlExecutor, size: number): Promise<LogTree> {
     if (this.tree && this.size >= size) return this.tree;
-    const build = readEncodedRange(sql, 0, size).then((encoded) => {
-      if (encoded.length < size) throw new Error(`ledger_entries: ${size} entries asked, ${encoded.length} stored`);
-      return buildLogTreeFromEntries(packEntries(encoded));
-    });
+    const build = this.build(sql, size);
     this.tree = build;
     this.size = size;
     build.catch(() => {
@@ -27,5 +28,15 @@ export class LogTreeCache {
       }
     });
     return build;
+  }
+
+  private async build(sql: SqlExecutor, size: number): Promise<LogTree> {
+    const leaves = new Uint8Array(size * 32);
+    for (let from = 0; from < size; from += this.chunk) {
+      const encoded = await readEncodedRange(sql, from, Math.min(size, from + this.chunk));
+      if (from + encoded.length < Math.min(size, from + this.chunk)) throw new Error(`ledger_entries: ${size} entries asked, ${from + encoded.length} stored`);
+      leaves.set(await hashLogLeaves(packEntries(encoded)), from * 32);
+    }
+    return buildLogTree(leaves);
   }
 }

@@ -172,11 +172,15 @@ export default async function ledgerRoutes(app: FastifyInstance, { deps }: { dep
     },
   }, async (req) => {
     const seq = Number(req.params.seq);
-    // one query: the entry and the first epoch that contains it (the log tree comes from the cache)
-    const [e] = await q(
-      `SELECT l.encoded, e.epoch, e.status::text AS status, e.tree_size::text AS tree_size, e.anchor_tx_hash
-         FROM ledger_entries l LEFT JOIN LATERAL (SELECT * FROM epochs WHERE tree_size > l.seq ORDER BY epoch LIMIT 1) e ON true
-        WHERE l.seq = $1`, [seq]);
+    // one query, a named statement (planned once per connection): the entry and the first epoch that contains it
+    // (the log tree comes from the cache)
+    const [e] = (await pool.query<Row>({
+      name: 'ledger-entry-proof',
+      text: `SELECT l.encoded, e.epoch, e.status::text AS status, e.tree_size::text AS tree_size, e.anchor_tx_hash
+               FROM ledger_entries l LEFT JOIN LATERAL (SELECT * FROM epochs WHERE tree_size > l.seq ORDER BY epoch LIMIT 1) e ON true
+              WHERE l.seq = $1`,
+      values: [seq],
+    })).rows;
     if (!e) throw notFound('ledger entry');
     if (e.status !== 'anchored') throw new ApiError(409, 'NOT_ANCHORED', `entry ${seq} is not in an anchored epoch yet`);
     const ctx = await chainContext(deps);

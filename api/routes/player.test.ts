@@ -50,6 +50,7 @@ describe('players', () => {
     assert.equal(denied.statusCode, 403);
     const byAdmin = await req('PATCH', `/api/player/${alice.player.id}`, admin.accessToken, { displayName: 'Alice A.' });
     assert.equal(byAdmin.statusCode, 200);
+    assert.equal((await req('GET', `/api/player/${alice.player.id}`, alice.accessToken)).body, byAdmin.body, 'the profile read answers what the update did, byte for byte');
     const row = (await db.sql.query('SELECT display_name FROM players WHERE id = $1', [alice.player.id])).rows[0];
     assert.equal(row.display_name, 'Alice A.');
   });

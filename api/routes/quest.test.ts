@@ -73,6 +73,25 @@ describe('map and quests', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/quest/list' })).statusCode, 401);
   });
 
+  it('the quest list shows each open mission exactly as its creation answered it, oldest first; a window not yet open is hidden', async () => {
+    const [fresh] = (await db.sql.query( // a zone of its own keeps the list to this test's missions
+`INSERT INTO zones (id, name, country_code, latitude, longitude, radius_m, multiplier) VALUES (gen_random_uuid(), 'Porto', 'PT', 41.1, -8.6, 500, 1) RETURNING id`)).rows;
+    const now = Date.now();
+    const created = [];
+    for (const over of [
+      { title: 'Windowed', difficulty: 4, radiusM: 123, latitude: 41.149_612_3, longitude: -8.610_992_1, baseHeart: '123456789012345678901234567890', startsAt: new Date(now - 3_600_000).toISOString(), endsAt: new Date(now + 3_600_000).toISOString() },
+      { title: 'Open-ended', type: 'recycling', baseXp: 0, baseHeart: '0' },
+    ]) {
+      const res = await create(admin.accessToken, mission({ zoneId: fresh.id, ...over }));
+      assert.equal(res.statusCode, 201, res.body);
+      created.push(res.json());
+    }
+    assert.equal((await create(admin.accessToken, mission({ zoneId: fresh.id, title: 'Later', startsAt: new Date(now + 3_600_000).toISOString() }))).statusCode, 201);
+    const list = await t.app.inject({ method: 'GET', url: `/api/quest/list?zoneId=${fresh.id}`, headers: bearer(player.accessToken) });
+    assert.equal(list.statusCode, 200);
+    assert.equal(list.body, JSON.stringify({ quests: created }));
+  });
+
   it('starting a quest twice, even concurrently, gives exactly one active assignment and 409s', async () => {
     const m = (await create(admin.accessToken, mission({ title: 'Race' }))).json();
     const start = () => t.app.inject({ method: 'POST', url: `/api/quest/${m.id}/start`, headers: bearer(player.accessToken) });

@@ -3,6 +3,7 @@ import { recommendQuests } from '../../recommend/rank.ts';
 import type { Deps } from '../deps.ts';
 import { ADMIN_ONLY, SIGNED_IN } from '../auth/roles.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
+import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { recommenderFor } from '../recommender.ts';
 import { bearer, errors, idParams, MISSION_TYPES, missionSchema, missionView, openMissionWhere, uuid } from './schemas.ts';
@@ -40,9 +41,24 @@ const assignment = {
   properties: { id: { type: 'string' }, missionId: { type: 'string' }, playerId: { type: 'string' }, status: { type: 'string' }, startedAt: { type: 'string', format: 'date-time' } },
 } as const;
 
+/**
+ * Missions open at $1 (openMissionWhere in SQL), oldest first, as missionView shows them. On node-postgres with
+ * named statements (planned once per connection): the busiest read of the list spares Prisma's per-query work.
+ */
+const OPEN_MISSIONS_SQL = (inZone: boolean) => `
+  SELECT id::text, zone_id::text AS "zoneId", title, description, type::text, difficulty, base_xp AS "baseXp", base_heart::text AS "baseHeart",
+         duration_minutes AS "durationMinutes", latitude, longitude, radius_m AS "radiusM", starts_at AS "startsAt", ends_at AS "endsAt", active
+    FROM missions
+   WHERE active AND (starts_at IS NULL OR starts_at <= $1) AND (ends_at IS NULL OR ends_at > $1)${inZone ? ' AND zone_id = $2' : ''}
+   ORDER BY created_at LIMIT 500`;
+
 /** Quests: admins publish missions; players list and start them. */
 export default async function questRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const { db } = deps;
+  const pool = createPgPool(deps.config.DATABASE_URL, 3);
+  app.addHook('onClose', async () => {
+    await pool.end();
+  });
 
   app.post<{ Body: CreateBody }>('/api/quest/create', {
     config: { auth: ADMIN_ONLY },
@@ -76,8 +92,10 @@ export default async function questRoutes(app: FastifyInstance, { deps }: { deps
       response: { 200: { type: 'object', required: ['quests'], properties: { quests: { type: 'array', items: recommendedMission } } }, ...errors(400, 401, 429) },
     },
   }, async (req) => {
-    const where = { ...openMissionWhere(new Date()), ...(req.query.zoneId ? { zoneId: req.query.zoneId } : {}) };
+    const now = new Date();
+    const zoneId = req.query.zoneId;
     if (req.query.sort === 'recommended') {
+      const where = { ...openMissionWhere(now), ...(zoneId ? { zoneId } : {}) };
       const recommender = recommenderFor(deps);
       const me = caller(req).sub;
       const snap = await recommender.snapshot(me);
@@ -92,8 +110,10 @@ export default async function questRoutes(app: FastifyInstance, { deps }: { deps
         }),
       };
     }
-    const rows = await db.mission.findMany({ where, orderBy: { createdAt: 'asc' }, take: 500 });
-    return { quests: rows.map(missionView) };
+    const { rows } = await pool.query(zoneId
+      ? { name: 'quest-list-zone', text: OPEN_MISSIONS_SQL(true), values: [now, zoneId] }
+      : { name: 'quest-list', text: OPEN_MISSIONS_SQL(false), values: [now] });
+    return { quests: rows };
   });
 
   app.post<{ Params: { id: string } }>('/api/quest/:id/start', {

@@ -1,5 +1,6 @@
-// The two loads of `npm run bench:api`, driven by autocannon.
+// The two loads of `npm run bench:api`: reads at a fixed rate (open loop), submissions as fast as taken (autocannon).
 import autocannon, { type Result } from 'autocannon';
+import { openLoop, type OpenLoopResult } from './open-loop.ts';
 import type { Submission } from './submissions.ts';
 import type { World } from './seed.ts';
 
@@ -28,27 +29,21 @@ export class Failures {
 }
 
 /**
- * Reads of `kinds` (in turn) at a fixed overall rate, for `duration` s or `amount` requests. Every request is signed in
- * as a player, so the per-player rate limits apply as in production; latencies
- * are corrected for coordinated omission (autocannon's default with a rate).
+ * Reads of `kinds` (in turn) at a fixed overall rate, for `duration` s or `amount` requests, open loop (open-loop.ts:
+ * each request is sent when it is due and its latency counts from then). Every request is signed in as a player,
+ * so the per-player rate limits apply as in production.
  */
 export function mixedReads(url: string, kinds: ReadKind[], readers: World['players'], tokenOf: (p: World['players'][number]) => string,
-  o: { rate: number; duration: number; amount?: number; failures?: Failures }): Promise<Result> {
-  let i = 0;
-  return autocannon({
-    url, connections: 64, overallRate: o.rate, timeout: 10, ...(o.amount ? { amount: o.amount } : { duration: o.duration }),
-    requests: [{
-      method: 'GET',
-      setupRequest: (req, context) => {
-        const n = i++;
-        const kind = kinds[n % kinds.length]!;
-        const k = Math.floor(n / kinds.length);
-        const player = readers[(k * 7_919) % readers.length]!;
-        context.what = kind.name;
-        return { ...req, path: kind.path(k, player), headers: { authorization: `Bearer ${tokenOf(player)}` } };
-      },
-      onResponse: (status, body, context) => o.failures?.note(status, body, String(context.what)),
-    }],
+  o: { rate: number; duration: number; amount?: number; failures?: Failures }): Promise<OpenLoopResult> {
+  const kindOf = (n: number) => kinds[n % kinds.length]!;
+  return openLoop(url, {
+    rate: o.rate, timeoutMs: 10_000, ...(o.amount ? { amount: o.amount } : { duration: o.duration }),
+    request: (n) => {
+      const k = Math.floor(n / kinds.length);
+      const player = readers[(k * 7_919) % readers.length]!;
+      return { method: 'GET', path: kindOf(n).path(k, player), headers: { authorization: `Bearer ${tokenOf(player)}` } };
+    },
+    onResponse: (status, body, n) => o.failures?.note(status, body, kindOf(n).name),
   });
 }
 
