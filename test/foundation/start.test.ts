@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { childEnv } from '../../lib/config.ts';
+import { childEnv, DEV_INTERNAL_TOKEN } from '../../lib/config.ts';
 import { freePort } from '../../scripts/stack/free-port.ts';
 import { DEV_PASSWORD } from '../../scripts/stack/postgres.ts';
 
@@ -78,6 +78,12 @@ describe('npm start', () => {
     const first = await start(path.join(dataDir, 'data'), port, chainPort);
     const ready = await fetch(`http://127.0.0.1:${port}/ready`);
     assert.equal(ready.status, 200, await ready.text());
+    // The recommender refreshes in a worker thread: it must load under npm start's own process too.
+    const recommend = await fetch(`http://127.0.0.1:${port}/recommend/quests`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-internal-token': DEV_INTERNAL_TOKEN },
+      body: JSON.stringify({ playerId: '00000000-0000-4000-8000-000000000000' }),
+    });
+    assert.equal(recommend.status, 404, await recommend.text());
     await query(first.databaseUrl, `INSERT INTO zones (id, name, country_code, latitude, longitude, radius_m) VALUES (gen_random_uuid(), 'kept', 'KE', 0, 0, 10)`);
 
     assert.equal(await interrupt(first), 0, first.output());
