@@ -15,6 +15,8 @@ export interface Stall {
   ms: number;
   /** 'gc:<kind>' or 'loop' (a timer late by `ms`: the event loop was busy with something synchronous) */
   what: string;
+  /** for a GC pause: the V8 heap in use just after it, MB */
+  heapMb?: number;
 }
 
 const GC_KINDS: Record<number, string> = {
@@ -26,7 +28,9 @@ const GC_KINDS: Record<number, string> = {
 export function watchStalls(note: (s: Stall) => void): () => void {
   const gc = new PerformanceObserver((list) => {
     for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
-      if (e.duration >= STALL_MS) note({ at: performance.timeOrigin + e.startTime, ms: e.duration, what: `gc:${GC_KINDS[e.detail?.kind ?? 0] ?? 'other'}` });
+      if (e.duration < STALL_MS) continue;
+      const heapMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+      note({ at: performance.timeOrigin + e.startTime, ms: e.duration, what: `gc:${GC_KINDS[e.detail?.kind ?? 0] ?? 'other'}`, heapMb });
     }
   });
   gc.observe({ entryTypes: ['gc'] });

@@ -18,7 +18,7 @@ export async function explainStalls(reads: OpenLoopResult, kinds: string[], load
   const text = await readFile(apiFile, 'utf8').catch(() => '');
   const api = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Stall).filter((s) => s.at + s.ms >= window.from && s.at <= window.to);
   const causes = (r: { at: number; ms: number }) => [
-    ...api.filter((s) => overlaps(s, r)).map((s) => `API ${s.what} ${s.ms.toFixed(0)} ms`),
+    ...api.filter((s) => overlaps(s, r)).map((s) => `API ${s.what} ${s.ms.toFixed(0)} ms${s.heapMb === undefined ? '' : ` (heap ${s.heapMb} MB after)`}`),
     ...loadStalls.filter((s) => overlaps(s, r)).map((s) => `load ${s.what} ${s.ms.toFixed(0)} ms`),
   ];
   const slow = [...reads.slow].sort((a, b) => b.ms - a.ms);
