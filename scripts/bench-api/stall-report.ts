@@ -1,5 +1,6 @@
 // `npm run bench:api -- --stalls`: the slow mixed reads lined up with the stalls (stall-probe.ts) of the API process
-// and of the load generator over the same time, as lines to print.
+// and of the load generator over the same time, as lines to print. The API keeps writing its file (os.tmpdir()/oneheart-stalls/<pid>.jsonl)
+// to its end: it is left there to look at.
 import { readFile } from 'node:fs/promises';
 import type { OpenLoopResult } from './open-loop.ts';
 import { STALL_MS, type Stall } from './stall-probe.ts';
