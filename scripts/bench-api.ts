@@ -1,4 +1,4 @@
-// `npm run bench:api [-- --quick] [-- --cpu-prof <dir>]`: the API under load on the embedded stack
+// `npm run bench:api [-- --quick] [-- --cpu-prof <dir>] [-- --stalls]`: the API under load on the embedded stack
 // (like `npm start`, in a temporary data dir): 100k players and 1M hash-chained
 // ledger entries seeded in bulk, then mixed reads (proof bundle, profile, quest
 // list, leaderboard) at a fixed rate, open loop (bench-api/open-loop.ts), and
@@ -14,6 +14,8 @@ import { VERIFY_QUEUE } from '../lib/queues.ts';
 import { Failures, mixedReads, readKinds, submissions } from './bench-api/load.ts';
 import { pidListeningOn, processCpuMicros } from './bench-api/process-cpu.ts';
 import { seed } from './bench-api/seed.ts';
+import { explainStalls } from './bench-api/stall-report.ts';
+import { stallFile, watchStalls, type Stall } from './bench-api/stall-probe.ts';
 import { startBenchStack } from './bench-api/stack.ts';
 import { auditSubmissions, prepareSubmissions } from './bench-api/submissions.ts';
 
@@ -26,6 +28,7 @@ const { values: flags } = parseArgs({
     'read-seconds': { type: 'string' },
     'submit-seconds': { type: 'string' },
     'cpu-prof': { type: 'string' }, // a directory: the API process runs with node --cpu-prof and writes its profile there on exit
+    stalls: { type: 'boolean', default: false }, // line the slowest mixed reads up with GC pauses and event-loop blocks (bench-api/stall-probe.ts)
   },
 });
 const quick = flags.quick ?? false;
@@ -66,8 +69,11 @@ try {
   const subs = await prepareSubmissions(sql, storage, world, submitters, SUBMISSIONS);
   log(`prepared ${subs.length} submissions (assignments + uploaded evidence)`);
 
-  const profile: Record<string, string> = flags['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(flags['cpu-prof'])}` } : {};
-  await stack.startApi(profile);
+  const nodeOptions = [
+    ...(flags['cpu-prof'] ? [`--cpu-prof --cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`] : []),
+    ...(flags.stalls ? [`--import tsx --import ${path.resolve(import.meta.dirname, 'bench-api/record-stalls.ts')}`] : []),
+  ];
+  await stack.startApi(nodeOptions.length ? { NODE_OPTIONS: nodeOptions.join(' ') } : {});
   const sign = createSigner({ key: config.JWT_SECRET, algorithm: 'HS256', expiresIn: 3_600_000 });
   const tokens = new Map<string, string>();
   const tokenFor = (p: { id: string; address: string }) => {
@@ -104,7 +110,12 @@ try {
 
   log(`mixed reads at ${RATE} req/s for ${READ_S} s ...`);
   const readFailures = new Failures();
+  const loadStalls: Stall[] = [];
+  const unwatch = flags.stalls ? watchStalls((st) => loadStalls.push(st)) : () => undefined;
+  const readsFrom = Date.now();
   const reads = await mixedReads(url, kinds, readers, tokenFor, { rate: RATE, duration: READ_S, failures: readFailures });
+  unwatch();
+  const stallLines = flags.stalls ? await explainStalls(reads, kinds.map((k) => k.name), loadStalls, stallFile(apiPid), { from: readsFrom, to: Date.now() }) : [];
   const loadAvgReads = os.loadavg()[0]!;
 
   log(`proof submissions for up to ${SUBMIT_S} s ...`);
@@ -139,6 +150,7 @@ try {
   console.log(`\n  npm run bench:api${quick ? ' --quick' : ''}: API, Postgres, Redis, s3rver, hardhat node and the load (open-loop reads, autocannon submissions) on one machine\n`);
   for (const [a, b, c] of rows) console.log(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
   for (const f of [...readFailures.samples, ...submitFailures.samples]) console.log(`  sample failure: ${f}`);
+  for (const line of stallLines) console.log(`  ${line}`);
   console.log('');
 } catch (err) {
   console.error('[bench:api] failed:', err);

@@ -27,6 +27,8 @@ export interface OpenLoopResult {
   latency: { p50: number; p99: number; max: number };
   /** requests sent per second, from the first to the last one sent */
   rate: number;
+  /** the 2xx answers slower than `slowMs` (25 ms): request number, due time (epoch ms) and latency */
+  slow: { i: number; at: number; ms: number }[];
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
@@ -36,14 +38,14 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
  * keep-alive connections; `onResponse` sees each answer.
  */
 export async function openLoop(url: string, o: {
-  rate: number; duration?: number; amount?: number; sockets?: number; timeoutMs?: number;
+  rate: number; duration?: number; amount?: number; sockets?: number; timeoutMs?: number; slowMs?: number;
   request: (i: number) => OpenLoopRequest; onResponse?: (status: number, body: string, i: number) => void;
 }): Promise<OpenLoopResult> {
   const total = o.amount ?? Math.round((o.duration ?? 0) * o.rate);
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.sockets ?? 256 });
   const target = new URL(url);
   const latencies: number[] = [];
-  const result: OpenLoopResult = { sent: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, codes: {}, latency: { p50: 0, p99: 0, max: 0 }, rate: 0 };
+  const result: OpenLoopResult = { sent: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, codes: {}, latency: { p50: 0, p99: 0, max: 0 }, rate: 0, slow: [] };
   const start = performance.now();
   let pending = 0;
   let lastSent = start;
@@ -58,7 +60,9 @@ export async function openLoop(url: string, o: {
         result.codes[status] = (result.codes[status] ?? 0) + 1;
         if (status >= 200 && status < 300) {
           result.ok++;
-          latencies.push(performance.now() - due);
+          const ms = performance.now() - due;
+          latencies.push(ms);
+          if (ms >= (o.slowMs ?? 25)) result.slow.push({ i, at: performance.timeOrigin + due, ms });
         } else result.non2xx++;
         o.onResponse?.(status, Buffer.concat(chunks).toString('utf8'), i);
         done();
