@@ -243,7 +243,10 @@ export function fitChoiceModel(ctx: Context, opts: ChoiceOptions = {}): ChoiceMo
 export const CHOICE_FLOOR = -15;
 
 /** The hybrid scorer's `choice` feature: the utility floored at CHOICE_FLOOR (a finite, standardisable scale). */
-export const choiceFeature = (model: ChoiceModel, ctx: Context, profile: Profile, m: MissionRow) => Math.max(CHOICE_FLOOR, choiceUtility(model, ctx, profile, m));
+export const choiceFeature = (model: ChoiceModel, ctx: Context, profile: Profile, m: MissionRow) => choiceFeatureOf(profile, choiceTerms(model, ctx, profile, m));
+
+/** choiceFeature from the mission's choiceTerms, when they are already at hand. */
+export const choiceFeatureOf = (profile: Profile, terms: readonly number[] | undefined) => Math.max(CHOICE_FLOOR, termsUtility(profile, terms));
 
 /** The parts of the choice utility, each a reason a player may pick a mission. */
 export const CHOICE_TERMS = ['distance', 'category', 'difficulty', 'time_of_day', 'friends', 'quest', 'taste'] as const;
@@ -289,6 +292,11 @@ export const missionEffect = (model: ChoiceModel, missionId: string) => {
 
 /** The sum of choiceTerms: −∞ beyond CHOICE_KM, NaN when the home is unknown. */
 export function choiceUtility(model: ChoiceModel, ctx: Context, profile: Profile, m: MissionRow): number {
+  return termsUtility(profile, choiceTerms(model, ctx, profile, m));
+}
+
+/** The utility from its terms: NaN when the home is unknown, −∞ without terms (beyond CHOICE_KM). */
+function termsUtility(profile: Profile, terms: readonly number[] | undefined): number {
   if (!profile.player.home) return Number.NaN;
-  return choiceTerms(model, ctx, profile, m)?.reduce((a, b) => a + b, 0) ?? Number.NEGATIVE_INFINITY;
+  return terms?.reduce((a, b) => a + b, 0) ?? Number.NEGATIVE_INFINITY;
 }

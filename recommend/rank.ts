@@ -1,6 +1,6 @@
 import { candidates, type Context, distanceKm, FEATURE_NAMES, type FeatureName, pairFeatures, type Profile } from './features.ts';
 import type { GeoPoint, MissionRow } from './history.ts';
-import { CHOICE_TERMS, type ChoiceModel, choiceFeature, type ChoiceTerm, choiceTerms } from './choice.ts';
+import { CHOICE_TERMS, choiceFeatureOf, type ChoiceModel, type ChoiceTerm, choiceTerms } from './choice.ts';
 import { type MfModel, mfScore } from './mf.ts';
 import { mmr } from './mmr.ts';
 import { coldStartReason, reasonFor, type ReasonFacts } from './reasons.ts';
@@ -55,9 +55,8 @@ const TERM_REASON: Record<ChoiceTerm, FeatureName | 'quest'> = {
  * When the choice model lifted a mission most: the part of its utility by which it stands out most
  * from the player's other candidates (their mean), as a reason signal.
  */
-function choiceReasons(choice: ChoiceModel, ctx: Context, profile: Profile, missions: MissionRow[]): (i: number) => FeatureName | 'quest' {
-  const terms = missions.map((m) => choiceTerms(choice, ctx, profile, m));
-  const known = terms.filter((t): t is number[] => t !== undefined);
+function choiceReasons(terms: readonly (readonly number[] | undefined)[]): (i: number) => FeatureName | 'quest' {
+  const known = terms.filter((t): t is readonly number[] => t !== undefined);
   const mean = CHOICE_TERMS.map((_, k) => known.reduce((a, t) => a + (t[k] ?? 0), 0) / (known.length || 1));
   return (i) => {
     const t = terms[i];
@@ -85,11 +84,13 @@ export function scoreCandidates(ctx: Context, { choice, mf }: Fitted, weights: S
   const cold = profile.completions === 0;
   const scorer = cold ? coldScorer(weights) : weights;
   const missions = candidates(ctx, profile);
-  const choiceReason = choice && !cold ? choiceReasons(choice, ctx, profile, missions) : undefined;
+  // The choice model's terms per candidate: its feature, and for a player with history the reason.
+  const terms = choice ? missions.map((m) => choiceTerms(choice, ctx, profile, m)) : undefined;
+  const choiceReason = terms && !cold ? choiceReasons(terms) : undefined;
   return missions
     .map((m, i) => {
       let x = pairFeatures(ctx, profile, m, {
-        choice: choice ? choiceFeature(choice, ctx, profile, m) : Number.NaN,
+        choice: terms ? choiceFeatureOf(profile, terms[i]) : Number.NaN,
         mf: mf ? mfScore(mf, profile.player.id, m.id) : Number.NaN,
       });
       if (cold) x = x.map((v, k) => (COLD_FEATURES.includes(FEATURE_NAMES[k] as FeatureName) ? v : Number.NaN));
