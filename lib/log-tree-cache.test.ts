@@ -5,7 +5,7 @@ import { buildLogTreeFromEntries, packEntries, proveInclusion } from '../ledger/
 import { logRoot } from '../ledger/merkle-log.ts';
 import { freshDatabase, type TestDatabase } from '../test/helpers/database.ts';
 import { entryInput, seedActions } from '../test/ledger/seed.ts';
-import { appendEntry, readEncodedRange } from './ledger-store.ts';
+import { appendEntry, readEncodedRange, type SqlExecutor } from './ledger-store.ts';
 import { LogTreeCache } from './log-tree-cache.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -48,6 +48,16 @@ describe('LogTreeCache', () => {
       assert.deepEqual(tree.levels, whole.levels, `chunk ${chunk}`);
     }
     await assert.rejects(new LogTreeCache(4).covering(pool, 11), /11 entries asked, 9 stored/);
+  });
+
+  it('grows a cached tree by reading only the entries after it, to the tree a fresh build gives', async () => {
+    const cache = new LogTreeCache(2);
+    await cache.covering(pool, 5);
+    const reads: number[] = [];
+    const counting: SqlExecutor = { query: (text, params) => { reads.push(Number(params?.[0])); return pool.query(text, params); } };
+    const grown = await cache.covering(counting, 9);
+    assert.deepEqual(reads, [5, 7], 'only [5, 9) is read, two entries at a time');
+    assert.deepEqual(grown.levels, (await new LogTreeCache().covering(pool, 9)).levels);
   });
 
   it('forgets a failed build', async () => {

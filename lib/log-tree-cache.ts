@@ -4,7 +4,8 @@
 // consistency for any smaller size, so one tree — the largest asked for — serves
 // every epoch. Building it reads the prefix once, `chunk` entries at a time
 // (only their leaf hashes are kept: a million-entry build never holds a million
-// rows at once); later proofs are O(log n).
+// rows at once); growing it for a newly anchored epoch reads and hashes only
+// the new entries (the old leaf hashes are reused). Later proofs are O(log n).
 import { buildLogTree, hashLogLeaves, packEntries } from '../ledger/index.ts';
 import type { LogTree } from '../ledger/merkle-log.ts';
 import { readEncodedRange, type SqlExecutor } from './ledger-store.ts';
@@ -18,7 +19,7 @@ export class LogTreeCache {
   /** A tree over at least the first `size` entries; builds (once, shared by concurrent callers) when the cached one is shorter. */
   covering(sql: SqlExecutor, size: number): Promise<LogTree> {
     if (this.tree && this.size >= size) return this.tree;
-    const build = this.build(sql, size);
+    const build = this.build(sql, size, this.tree);
     this.tree = build;
     this.size = size;
     build.catch(() => {
@@ -30,9 +31,12 @@ export class LogTreeCache {
     return build;
   }
 
-  private async build(sql: SqlExecutor, size: number): Promise<LogTree> {
+  /** The tree of the first `size` entries, starting from the leaf hashes of `shorter` when it builds. */
+  private async build(sql: SqlExecutor, size: number, shorter: Promise<LogTree> | null): Promise<LogTree> {
     const leaves = new Uint8Array(size * 32);
-    for (let from = 0; from < size; from += this.chunk) {
+    const reused = await shorter?.then((t) => t.levels[0], () => undefined);
+    if (reused) leaves.set(reused);
+    for (let from = (reused?.length ?? 0) / 32; from < size; from += this.chunk) {
       const encoded = await readEncodedRange(sql, from, Math.min(size, from + this.chunk));
       if (from + encoded.length < Math.min(size, from + this.chunk)) throw new Error(`ledger_entries: ${size} entries asked, ${from + encoded.length} stored`);
       leaves.set(await hashLogLeaves(packEntries(encoded)), from * 32);
