@@ -5,7 +5,7 @@
  * tree, OZ-compatible) for on-chain claims. Invariant checked here: the
  * previous head must be a prefix of the new log (same root at its size).
  */
-import { equalBytes, readUint, sharedBytes, toHex, writeUint } from './bytes.ts';
+import { equalBytes, readUint, toHex } from './bytes.ts';
 import { buildClaimTree, claimProof, claimProofsParallel, packClaims } from './claim-tree.ts';
 import type { ClaimInput, ClaimTree } from './claim-tree.ts';
 import { ENTRY_OFFSETS } from './entry.ts';
@@ -82,12 +82,4 @@ export function aggregateClaims(entries: EntryBatch): ClaimInput {
     totals.set(key, (totals.get(key) ?? 0n) + readUint(entries.bytes, o + heart, 32));
   }
   return packClaims([...totals.keys()], [...totals.values()]);
-}
-
-/** Packs pre-encoded fixed-size claim rows without going through hex (bulk path). */
-export function claimInputFromBuffers(addresses: Uint8Array, amounts: bigint[]): ClaimInput {
-  const n = amounts.length;
-  const amt = sharedBytes(n * 32);
-  amounts.forEach((a, i) => writeUint(amt, i * 32, 32, a, `amounts[${i}]`));
-  return { addresses, amounts: amt, count: n };
 }

@@ -18,6 +18,6 @@ export {
   claimMultiProof, verifyClaim, verifyClaimMultiProof,
 } from './claim-tree.ts';
 export type { ClaimInput, ClaimMultiProof } from './claim-tree.ts';
-export { buildEpoch, aggregateClaims, claimInputFromBuffers } from './epoch.ts';
+export { buildEpoch, aggregateClaims } from './epoch.ts';
 export type { Epoch, TreeHead } from './epoch.ts';
 export { HashPool, defaultHashPool, closeDefaultHashPool } from './hash-pool.ts';

@@ -7,7 +7,7 @@
  *   vkey   = <name>+<hex key ID>+<base64(0x01 ‖ public key)>
  *   line   = "— " name " " base64(key ID ‖ signature) "\n"
  */
-import { concat, equalBytes, fromBase64, hex, subtleSha256, toBase64 } from './hash.ts';
+import { concat, fromBase64, subtleSha256, toBase64 } from './hash.ts';
 
 type WebCryptoKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
 const ED25519 = 0x01;
@@ -152,6 +152,3 @@ export async function openCheckpoint(note: Uint8Array | string, verifier: NoteVe
   if (c.origin !== origin) throw new Error(`checkpoint: origin ${JSON.stringify(c.origin)} is not ${JSON.stringify(origin)}`);
   return c;
 }
-
-export const sameCheckpointHead = (a: Checkpoint, b: Checkpoint): boolean => a.size === b.size && equalBytes(a.root, b.root);
-export const keyIdHex = (id: number): string => hex(Uint8Array.of(id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff));

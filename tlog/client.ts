@@ -9,7 +9,7 @@ import { openCheckpoint, parseVerifierKey } from './checkpoint.ts';
 import type { Checkpoint, NoteVerifier } from './checkpoint.ts';
 import { equalBytes, hex, TreeHasher } from './hash.ts';
 import { consistencyRanges, hashRanges, inclusionRanges, tilesForRanges, treeRoot, verifyConsistency, verifyInclusion } from './tile-proofs.ts';
-import { decodeBundle, HASH_SIZE, pow256, TILE_WIDTH, tilePath } from './tiles.ts';
+import { decodeBundle, HASH_SIZE, TILE_WIDTH, tilePath } from './tiles.ts';
 import type { Tile } from './tiles.ts';
 import type { SubtreeMemo } from './tile-proofs.ts';
 
@@ -167,7 +167,3 @@ export class LogClient {
     }
   }
 }
-
-/** Width of tile (level, index) as served at tree size `size`. */
-export const servedWidth = (level: number, index: number, size: number): number =>
-  (index + 1) * pow256(level + 1) <= size ? TILE_WIDTH : Math.floor(size / pow256(level)) % TILE_WIDTH;
