@@ -44,10 +44,10 @@ describe('GET /metrics', () => {
     assert.match(body, /^oneheart_indexer_lag_blocks \d+$/m);
     assert.match(body, /oneheart_queue_jobs\{queue="verify-proof",state="waiting"\} 1/);
     assert.match(body, /^process_resident_memory_bytes \d+/m);
-    assert.match(body, /^oneheart_db_pool\{state="max"\} 20$/m);
+    assert.match(body, /^oneheart_db_pool\{state="max"\} 10$/m);
     assert.match(body, /^oneheart_db_pool\{state="waiting"\} 0$/m);
     const open = Number(/^oneheart_db_pool\{state="open"\} (\d+)$/m.exec(body)?.[1]);
-    assert.ok(open >= 0 && open <= 20, `open connections ${open}`);
+    assert.ok(open >= 0 && open <= 10, `open connections ${open}`);
     await queue.obliterate({ force: true });
     await queue.close();
   });
