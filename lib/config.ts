@@ -42,6 +42,8 @@ const serviceSchema = z.object({
   READY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   CORS_ORIGINS: z.string().default('').transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   DATABASE_URL: url(['postgres', 'postgresql']),
+  /** API: size of the process's one Postgres pool (api/deps.ts), shared by Prisma, every route and the in-process workers. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   REDIS_URL: url(['redis', 'rediss']),
   S3_ENDPOINT: url(['http', 'https']),
   S3_REGION: z.string().default('us-east-1'),

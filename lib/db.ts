@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export type Db = PrismaClient;
@@ -11,8 +12,17 @@ export { Prisma } from './generated/prisma/client.ts';
  */
 export const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
 
-/** A Prisma client on node-postgres (Prisma 7 runs queries through a driver adapter). */
+const clientOn = (adapter: PrismaPg): Db => new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+
+/** A Prisma client on node-postgres (Prisma 7 runs queries through a driver adapter) with a pool of its own. */
 export function createDb(databaseUrl: string, options: { max?: number } = {}): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10 });
-  return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  return clientOn(new PrismaPg({ connectionString: databaseUrl, max: options.max ?? 10 }));
+}
+
+/**
+ * A Prisma client on the caller's pool, which stays the caller's: `$disconnect()` leaves it
+ * open (the adapter ends an external pool only with `disposeExternalPool`), so end it after.
+ */
+export function createDbOnPool(pool: pg.Pool): Db {
+  return clientOn(new PrismaPg(pool));
 }

@@ -3,8 +3,7 @@
 import type pg from 'pg';
 import type { Address, Hex, PublicClient, WalletClient } from 'viem';
 import { createChainWriter } from './chain.ts';
-import { lockSender, nextNonce } from './sender-nonce.ts';
-import { inTransaction } from './transaction.ts';
+import { inSenderTurn, nextNonce } from './sender-nonce.ts';
 
 export type RelayStatus = 'pending' | 'confirmed' | 'failed';
 
@@ -77,8 +76,7 @@ export class Relayer {
    */
   async send(req: RelayRequest): Promise<RelayedTx> {
     const chainId = await this.chain();
-    return inTransaction(this.o.pool, async (c) => {
-      await lockSender(c, chainId, this.address);
+    return inSenderTurn(this.o.pool, chainId, this.address, async (c) => {
       const existing = (await c.query<Row>('SELECT kind, ref, tx_hash, nonce, status, block_number::text FROM relayer_transactions WHERE kind = $1 AND ref = $2', [req.kind, req.ref])).rows[0];
       if (existing && existing.status !== 'failed') return view(existing);
       const nonce = await nextNonce(c, this.o.chain, chainId, this.address);

@@ -43,6 +43,35 @@ describe('operator-key senders share one nonce lock (relayer + epoch anchoring)'
     assert.equal(await chain.getTransactionCount({ address: account.address }), start + 2 * N);
   });
 
+  it('the sends of one pool queue in memory: while one holds the lock, the pool still has connections for other queries', { timeout: 60_000 }, async () => {
+    const writer = createChainWriter(testServices().RPC_URL, KEY);
+    const account = writer.account!;
+    const pool = pools[1]!; // 3 connections
+    const relayer = new Relayer({ pool, chain, rpcUrl: testServices().RPC_URL, privateKey: KEY });
+    await relayer.send({ kind: 'test', ref: 'turn-warm-up', to: account.address, data: '0x' }); // it now knows the chain id: its next sends ask the pool at once
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let holding!: () => void;
+    const held = new Promise<void>((r) => (holding = r));
+    const first = sendWithSenderLock({ pool, chain }, account.address, async (nonce) => {
+      holding();
+      await gate;
+      return writer.sendTransaction({ account, chain: null, to: account.address, data: '0x', nonce });
+    });
+    await held;
+    const queued = Array.from({ length: 5 }, (_, i) => relayer.send({ kind: 'test', ref: `turn-${i}`, to: account.address, data: '0x' }));
+    await new Promise((r) => setImmediate(r));
+    // Were the queued sends waiting on the advisory lock, 2 would hold the pool's other connections and 3
+    // would be queued for one ahead of this query, which would then wait for the gate: it would never answer.
+    assert.equal((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one, 1);
+    open();
+    const hashes = [await first, ...(await Promise.all(queued)).map((t) => t.txHash)];
+    const receipts = await Promise.all(hashes.map((hash) => chain.waitForTransactionReceipt({ hash })));
+    assert.ok(receipts.every((r) => r.status === 'success'));
+    const nonces = (await Promise.all(hashes.map((hash) => chain.getTransaction({ hash })))).map((t) => t.nonce);
+    assert.deepEqual(nonces, Array.from({ length: 6 }, (_, i) => nonces[0]! + i), 'one after another, in the order they queued');
+  });
+
   it("the lock is the relayer's: while a relayed send holds it, the other sender waits", async () => {
     const writer = createChainWriter(testServices().RPC_URL, KEY);
     const account = writer.account!;

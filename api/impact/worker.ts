@@ -1,13 +1,10 @@
 // The consumer of apply-impact: the verifier enqueues approved actions; this applies them.
 import { Worker } from 'bullmq';
-import pg from 'pg';
 import { IMPACT_QUEUE, type ImpactJobData } from '../../lib/queues.ts';
 import { createRedis } from '../../lib/redis.ts';
 import { Leaderboard } from './leaderboard.ts';
 import type { Deps } from '../deps.ts';
 import { applyImpact } from './engine.ts';
-
-export const createPgPool = (databaseUrl: string, max = 4) => new pg.Pool({ connectionString: databaseUrl, max });
 
 export interface ImpactWorker {
   worker: Worker<ImpactJobData>;
@@ -16,13 +13,12 @@ export interface ImpactWorker {
 
 /** Starts a BullMQ worker on IMPACT_QUEUE; each job applies the impact of one action (idempotent, so retries are safe). */
 export function startImpactWorker(deps: Deps, options: { concurrency?: number } = {}): ImpactWorker {
-  const pool = createPgPool(deps.config.DATABASE_URL);
   const connection = createRedis(deps.config.REDIS_URL, { forWorkers: true });
   const leaderboard = new Leaderboard(deps.redis, deps.config.REDIS_PREFIX);
   const worker = new Worker<ImpactJobData>(
     IMPACT_QUEUE,
     async (job) => {
-      const { entry } = await applyImpact(pool, job.data.actionId, new Date(), leaderboard);
+      const { entry } = await applyImpact(deps.pool, job.data.actionId, new Date(), leaderboard);
       return { seq: entry.seq.toString(), created: entry.created };
     },
     { connection, prefix: deps.config.VERIFIER_QUEUE_PREFIX, concurrency: options.concurrency ?? 4 },
@@ -32,7 +28,7 @@ export function startImpactWorker(deps: Deps, options: { concurrency?: number } 
     worker,
     async close() {
       await worker.close();
-      await Promise.allSettled([connection.quit(), pool.end()]);
+      await connection.quit().catch(() => undefined);
     },
   };
 }

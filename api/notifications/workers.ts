@@ -4,7 +4,6 @@ import type { FastifyBaseLogger } from 'fastify';
 import { NOTIFY_DELIVERY_QUEUE, type NotifyDeliveryJobData } from '../../lib/queues.ts';
 import { createRedis } from '../../lib/redis.ts';
 import type { Deps } from '../deps.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { startDeliveryWorker, type DeliveryWorker } from './deliveries.ts';
 import { startDispatcher, type Dispatcher } from './dispatcher.ts';
 import { announceLedgerStatus } from './ledger-watch.ts';
@@ -30,8 +29,7 @@ export function defaultTransports(deps: Deps, logger: FastifyBaseLogger): Transp
 }
 
 export async function startNotificationWorkers(deps: Deps, logger: FastifyBaseLogger, transports = defaultTransports(deps, logger)): Promise<NotificationWorkers> {
-  const { config } = deps;
-  const pool = createPgPool(config.DATABASE_URL, 4);
+  const { config, pool } = deps;
   const connection = createRedis(config.REDIS_URL, { forWorkers: true });
   const onError = (err: unknown) => logger.error({ err }, 'notifications');
   const queue = new Queue<NotifyDeliveryJobData>(NOTIFY_DELIVERY_QUEUE, { connection, prefix: config.VERIFIER_QUEUE_PREFIX });
@@ -58,7 +56,7 @@ export async function startNotificationWorkers(deps: Deps, logger: FastifyBaseLo
       await dispatcher.close();
       await deliveries.close();
       await queue.close();
-      await Promise.allSettled([connection.quit(), pool.end()]);
+      await connection.quit().catch(() => undefined);
     },
   };
 }

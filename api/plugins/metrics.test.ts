@@ -19,7 +19,7 @@ describe('GET /metrics', () => {
     await db.drop();
   });
 
-  it('counts requests by route and status, and reports ledger, epoch, queue and indexer state', async () => {
+  it('counts requests by route and status, and reports ledger, epoch, queue, indexer and database pool state', async () => {
     for (let i = 0; i < 3; i++) assert.equal((await t.app.inject({ url: '/health' })).statusCode, 200);
     await t.app.inject({ url: '/nope' });
     const queue = new Queue(VERIFY_QUEUE, { connection: t.deps.redis, prefix });
@@ -44,6 +44,10 @@ describe('GET /metrics', () => {
     assert.match(body, /^oneheart_indexer_lag_blocks \d+$/m);
     assert.match(body, /oneheart_queue_jobs\{queue="verify-proof",state="waiting"\} 1/);
     assert.match(body, /^process_resident_memory_bytes \d+/m);
+    assert.match(body, /^oneheart_db_pool\{state="max"\} 10$/m);
+    assert.match(body, /^oneheart_db_pool\{state="waiting"\} 0$/m);
+    const open = Number(/^oneheart_db_pool\{state="open"\} (\d+)$/m.exec(body)?.[1]);
+    assert.ok(open >= 0 && open <= 10, `open connections ${open}`);
     await queue.obliterate({ force: true });
     await queue.close();
   });

@@ -10,8 +10,8 @@ import { indexerStatus, type IndexerStatusView } from '../indexer-status.ts';
  * Prometheus metrics at GET /metrics (prom-client): request rate, latency and
  * errors by route, plus platform state read at scrape time (cheap queries,
  * api/admin/platform-state.ts) — ledger size, epochs by status, latest and
- * latest anchored epoch, queue depths and indexer progress (head, indexed
- * block, lag, events/s, report age). One registry per app,
+ * latest anchored epoch, queue depths, indexer progress (head, indexed
+ * block, lag, events/s, report age) and the Postgres pool's use. One registry per app,
  * so several app instances in one process never collide.
  */
 export default fp(async function metrics(app: FastifyInstance, { deps }: { deps: Deps }) {
@@ -80,6 +80,20 @@ export default fp(async function metrics(app: FastifyInstance, { deps }: { deps:
         const counts = await q.getJobCounts(...QUEUE_STATES).catch(() => ({}) as Record<string, number>);
         for (const [state, n] of Object.entries(counts)) this.set({ queue: q.name, state }, n);
       }
+    },
+  });
+
+  new Gauge({
+    name: 'oneheart_db_pool',
+    help: "this process's one Postgres pool: connections open and idle, queries waiting for a connection, and its size (DATABASE_POOL_MAX)",
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const { pool } = deps;
+      this.set({ state: 'open' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+      this.set({ state: 'max' }, deps.config.DATABASE_POOL_MAX);
     },
   });
 

@@ -4,7 +4,6 @@ import type { Hex } from 'viem';
 import { Relayer } from '../../lib/relayer.ts';
 import { inTransaction } from '../../lib/transaction.ts';
 import type { Deps } from '../deps.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { expireDue } from './reservations.ts';
 
 export interface MarketSweeper {
@@ -14,7 +13,7 @@ export interface MarketSweeper {
 }
 
 export function startMarketSweeper(deps: Deps, log: (err: unknown) => void): MarketSweeper {
-  const pool = createPgPool(deps.config.DATABASE_URL, 2);
+  const { pool } = deps;
   const relayer = new Relayer({ pool, chain: deps.chain, rpcUrl: deps.config.RPC_URL, privateKey: deps.config.OPERATOR_PRIVATE_KEY as Hex });
   const sweep = async () => ({ released: await inTransaction(pool, (c) => expireDue(c)), settled: await relayer.followPending() });
   let running: Promise<unknown> | null = null;
@@ -29,7 +28,6 @@ export function startMarketSweeper(deps: Deps, log: (err: unknown) => void): Mar
     async close() {
       clearInterval(timer);
       await running;
-      await pool.end();
     },
   };
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { decodeEntry } from '../../ledger/index.ts';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { applyImpact } from '../impact/engine.ts';
 import { computeImpact, FORMULA_V1, type FormulaParams } from '../impact/formula.ts';
 import { sameFormula } from '../impact/formula-schema.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { bearer, newWallet, signIn, testApp, type TestApp } from '../testing.ts';
 
 type Session = Awaited<ReturnType<typeof signIn>>;
@@ -14,14 +14,14 @@ type Session = Awaited<ReturnType<typeof signIn>>;
 describe('admin: versioned impact formula', () => {
   let db: TestDatabase;
   let t: TestApp;
-  let pool: ReturnType<typeof createPgPool>;
+  let pool: pg.Pool;
   let admin: Session;
   let player: Session;
   let mission: string;
   before(async () => {
     db = await freshDatabase();
     t = await testApp(db.url);
-    pool = createPgPool(db.url, 3);
+    pool = new pg.Pool({ connectionString: db.url, max: 3 });
     player = await signIn(t);
     const w = newWallet();
     await db.sql.query(`UPDATE players SET role = 'admin' WHERE id = $1`, [(await signIn(t, w)).player.id]);

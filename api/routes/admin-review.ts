@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ADMIN_ONLY } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { impactQueue } from '../proofs/queue.ts';
 import { reviewQueue } from '../review/queue.ts';
@@ -86,12 +85,11 @@ const outcome = {
 
 /** The human review queue (admins): proofs and comments the machines could not decide, and one audited decision per item. */
 export default async function adminReviewRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
+  const { pool } = deps;
   const impact = impactQueue(deps);
   const queue = reviewQueue(pool, deps.db, deps.storage, impact);
   app.addHook('onClose', async () => {
     await impact.close();
-    await pool.end();
   });
 
   app.get<{ Querystring: { kind?: ReviewKind; flag?: string; zoneId?: string; limit?: string; offset?: string } }>('/api/admin/review', {

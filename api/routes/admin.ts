@@ -10,7 +10,6 @@ import type { Deps } from '../deps.ts';
 import type { FormulaParams } from '../impact/formula.ts';
 import { formulaParamsSchema } from '../impact/formula-schema.ts';
 import { activeFormula, formulaHistory, publishFormula, type FormulaVersion } from '../impact/formula-store.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { impactQueue, verifyQueue } from '../proofs/queue.ts';
 import { profileKey } from './player.ts';
@@ -72,12 +71,11 @@ const actorOf = (req: FastifyRequest): AuditActor => ({ id: caller(req).sub, ip:
 
 /** Admin: platform dashboard, user roles and suspension, impact-formula versions. Every change is audited. */
 export default async function adminRoutes(app: FastifyInstance, { deps, access }: { deps: Deps; access: PlayerAccess }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
+  const { pool } = deps;
   const profiles = new ReadCache(deps.redis, deps.config.REDIS_PREFIX);
   const queues = [verifyQueue(deps), impactQueue(deps)];
   app.addHook('onClose', async () => {
     await Promise.all(queues.map((q) => q.close()));
-    await pool.end();
   });
 
   app.get('/api/admin/dashboard', {

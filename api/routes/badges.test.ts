@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { BADGE_RULES } from '../../community/badges/rules.ts';
 import { action, mission, signInAdmin, zone } from '../../community/testing.ts';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { applyImpact } from '../impact/engine.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { bearer, signIn, testApp, type TestApp } from '../testing.ts';
 
 describe('GET /api/player/badges', () => {
   let db: TestDatabase;
   let t: TestApp;
-  let pool: ReturnType<typeof createPgPool>;
+  let pool: pg.Pool;
 
   before(async () => {
     db = await freshDatabase();
     t = await testApp(db.url);
-    pool = createPgPool(db.url, 2);
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
   });
   after(async () => {
     await pool.end();

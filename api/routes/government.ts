@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { toHex } from '../../ledger/index.ts';
 import type { Role } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { bearer, decimalString, errors } from './schemas.ts';
 
 const OVERSIGHT: readonly Role[] = ['auditor', 'admin'];
@@ -28,10 +27,7 @@ const hex = (b: unknown) => (b ? toHex(new Uint8Array(b as Buffer)) : null);
 
 /** Oversight views for auditors and admins: national aggregates and monthly ledger exports tied to their anchored epoch. */
 export default async function governmentRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
+  const { pool } = deps;
   const q = async (text: string, params: unknown[] = []) => (await pool.query<Row>(text, params)).rows;
   const agg = (r: Row | undefined) => ({ entries: Number(r?.entries ?? 0), heart: String(r?.heart ?? '0'), impactCredits: String(r?.credits ?? '0') });
   const SUMS = `count(*)::int AS entries, coalesce(sum(l.heart), 0)::text AS heart, coalesce(sum(l.impact_credits), 0)::text AS credits`;

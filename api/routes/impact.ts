@@ -4,7 +4,6 @@ import type { Deps } from '../deps.ts';
 import { conflict, notFound } from '../errors.ts';
 import { applyImpact, impactView } from '../impact/engine.ts';
 import { Leaderboard } from '../impact/leaderboard.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { page, pageQuery } from './proof.ts';
 import { bearer, decimalString, errors, idParams, uuid } from './schemas.ts';
@@ -26,12 +25,8 @@ const ledgerRow = {
 
 /** Impact engine endpoints, the public ledger view, and quest completion. */
 export default async function impactRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
+  const { pool } = deps;
   const leaderboard = new Leaderboard(deps.redis, deps.config.REDIS_PREFIX);
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
-
   app.post<{ Body: { actionId: string } }>('/api/impact/calculate', {
     config: { auth: ADMIN_ONLY },
     schema: {

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { applyImpact } from '../impact/engine.ts';
 import { Leaderboard, periodBucket } from '../impact/leaderboard.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { bearer, newWallet, signIn, testApp, type TestApp } from '../testing.ts';
 
 describe('leaderboards', () => {
   let db: TestDatabase;
   let t: TestApp;
-  let pool: ReturnType<typeof createPgPool>;
+  let pool: pg.Pool;
   let board: Leaderboard;
   const zones: string[] = [];
   const missions: string[] = [];
@@ -18,7 +18,7 @@ describe('leaderboards', () => {
   before(async () => {
     db = await freshDatabase();
     t = await testApp(db.url);
-    pool = createPgPool(db.url, 3);
+    pool = new pg.Pool({ connectionString: db.url, max: 3 });
     board = new Leaderboard(t.deps.redis, t.deps.config.REDIS_PREFIX);
     for (const name of ['North', 'South']) {
       const zone = (await db.sql.query(`INSERT INTO zones (id, name, country_code, latitude, longitude, radius_m) VALUES (gen_random_uuid(), $1, 'PT', 0, 0, 500) RETURNING id`, [name])).rows[0].id as string;

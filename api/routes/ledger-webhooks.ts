@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { SIGNED_IN } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../errors.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { subscribe, subscriptionSchema, webhookBody } from './notification.ts';
 import { bearer, errors } from './schemas.ts';
@@ -13,11 +12,7 @@ import { bearer, errors } from './schemas.ts';
  * `ledger.entry.<status>` with the epoch and the seq range that reached the status.
  */
 export default async function ledgerWebhookRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 2);
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
-
+  const { pool } = deps;
   app.post<{ Body: { url: string; entrySeq?: string } }>('/api/ledger/webhooks', {
     config: { auth: SIGNED_IN },
     schema: {

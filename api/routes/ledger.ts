@@ -5,7 +5,6 @@ import { buildProofBundle } from '../../lib/proof-bundle.ts';
 import { chainContext, explorerTx } from '../chain-context.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { errors } from './schemas.ts';
 
 /** Blocks below the head an anchor must be buried to count as `final` (like INDEXER_CONFIRMATIONS, fixed here). */
@@ -47,11 +46,8 @@ const EPOCH_SQL = `SELECT e.epoch, e.month, e.status::text AS status, e.tree_siz
 
 /** The public, verifiable view of the impact ledger: epochs, entries with status, proof bundles, consistency proofs. */
 export default async function ledgerRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
+  const { pool } = deps;
   const trees = new LogTreeCache(); // anchored prefixes are immutable: proofs reuse one tree
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
   const q = async (text: string, params: unknown[] = []) => (await pool.query<Row>(text, params)).rows;
 
   const epochView = (r: Row) => {

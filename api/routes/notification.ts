@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import { inTransaction } from '../../lib/transaction.ts';
 import { CHANNEL_DEFAULTS, CHANNELS, NOTIFICATION_KINDS, type Channel, type NotificationKind } from '../../lib/notify.ts';
 import { SIGNED_IN } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { LiveHub } from '../notifications/hub.ts';
 import { newWebhookSecret } from '../notifications/transports/signature.ts';
 import { NOTIFICATION_COLUMNS, notificationSchema, notificationView, type NotificationRow, type NotificationView } from '../notifications/view.ts';
@@ -78,7 +78,7 @@ function decodeCursor(c: string): [Date, string] {
  * dispatched by any API instance reaches a stream open on any other).
  */
 export default async function notificationRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
+  const { pool } = deps;
   const hub = new LiveHub(deps.redis, deps.config.REDIS_PREFIX);
   const streams = new Set<() => void>();
   app.addHook('preClose', async () => {
@@ -86,7 +86,6 @@ export default async function notificationRoutes(app: FastifyInstance, { deps }:
   });
   app.addHook('onClose', async () => {
     await hub.close();
-    await pool.end();
   });
 
   async function preferences(playerId: string) {
@@ -229,7 +228,7 @@ export default async function notificationRoutes(app: FastifyInstance, { deps }:
 }
 
 /** A webhook subscription of `playerId`, created once per (topic, entry, URL): a repeat returns the existing one and its secret. */
-export async function subscribe(deps: Deps, pool: ReturnType<typeof createPgPool>, playerId: string, topic: 'notifications' | 'ledger', entrySeq: string | null, url: string) {
+export async function subscribe(deps: Deps, pool: pg.Pool, playerId: string, topic: 'notifications' | 'ledger', entrySeq: string | null, url: string) {
   if (deps.config.NODE_ENV === 'production' && !url.startsWith('https:')) throw new ApiError(400, 'WEBHOOK_URL_INSECURE', 'webhook URLs must be https');
   const view = (r: { id: string; topic: string; entry_seq: string | null; url: string; secret: string; created_at: Date }) =>
     ({ id: r.id, topic: r.topic, entrySeq: r.entry_seq, url: r.url, secret: r.secret, createdAt: r.created_at.toISOString() });

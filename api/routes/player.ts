@@ -5,7 +5,6 @@ import { sendCached } from '../cached-reply.ts';
 import { SIGNED_IN } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { requireSelfOr } from '../plugins/auth.ts';
 import { bearer, errors, idParams, uuid } from './schemas.ts';
 
@@ -45,11 +44,7 @@ export const profileKey = (cache: ReadCache, playerId: string) => cache.key('pla
 export default async function playerRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const { db } = deps;
   const profiles = new ReadCache(deps.redis, deps.config.REDIS_PREFIX); // 5 min, dropped by PATCH and role changes
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
-
+  const { pool } = deps;
   app.get<{ Params: Params }>('/api/player/:id', {
     config: { auth: SIGNED_IN },
     schema: { summary: 'A player profile', tags: ['player'], security: bearer, params: idParams, response: { 200: player, ...errors(401, 403, 404, 429) } },

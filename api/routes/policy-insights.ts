@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Role } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { policyInsights } from '../../simulate/insights.ts';
 import { MONTH_PATTERN, monthOf } from '../../simulate/months.ts';
 import { forecastSchema } from './simulate-schemas.ts';
@@ -22,11 +21,7 @@ const trend = {
 
 /** GET /api/government/policy-insights: trends per zone and mission type, cost per impact credit, the national forecast. */
 export default async function policyInsightsRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
-
+  const { pool } = deps;
   app.get<{ Querystring: { asOf?: string; months?: string } }>('/api/government/policy-insights', {
     config: { auth: OVERSIGHT },
     schema: {

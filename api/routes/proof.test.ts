@@ -3,10 +3,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Queue } from 'bullmq';
 import sharp from 'sharp';
+import pg from 'pg';
 import { IMPACT_JOB, IMPACT_QUEUE, jobOptions, VERIFY_QUEUE } from '../../lib/queues.ts';
 import { freshDatabase, type TestDatabase } from '../../test/helpers/database.ts';
 import { applyImpact } from '../impact/engine.ts';
-import { createPgPool, startImpactWorker } from '../impact/worker.ts';
+import { startImpactWorker } from '../impact/worker.ts';
 import { bearer, newWallet, signIn, testApp, type TestApp } from '../testing.ts';
 
 type Session = Awaited<ReturnType<typeof signIn>>;
@@ -17,7 +18,7 @@ describe('proofs → verification → impact, end to end', () => {
   let t: TestApp;
   let verify: Queue;
   let impact: Queue;
-  let pool: ReturnType<typeof createPgPool>;
+  let pool: pg.Pool;
   let player: Session;
   let other: Session;
   let admin: Session;
@@ -32,7 +33,7 @@ describe('proofs → verification → impact, end to end', () => {
     await t.deps.storage.ensureBucket();
     verify = new Queue(VERIFY_QUEUE, { connection: t.deps.redis, prefix });
     impact = new Queue(IMPACT_QUEUE, { connection: t.deps.redis, prefix });
-    pool = createPgPool(db.url);
+    pool = new pg.Pool({ connectionString: db.url, max: 4 });
     zoneId = (await db.sql.query(`INSERT INTO zones (id, name, country_code, latitude, longitude, radius_m, multiplier) VALUES (gen_random_uuid(), 'Lisbon', 'PT', 38.7, -9.1, 500, 1.5) RETURNING id`)).rows[0].id;
     player = await signIn(t);
     other = await signIn(t);

@@ -3,7 +3,6 @@ import { recommendQuests } from '../../recommend/rank.ts';
 import type { Deps } from '../deps.ts';
 import { ADMIN_ONLY, SIGNED_IN } from '../auth/roles.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { recommenderFor } from '../recommender.ts';
 import { bearer, errors, idParams, MISSION_TYPES, missionSchema, missionView, openMissionWhere, uuid } from './schemas.ts';
@@ -55,11 +54,7 @@ const OPEN_MISSIONS_SQL = (inZone: boolean) => `
 /** Quests: admins publish missions; players list and start them. */
 export default async function questRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
   const { db } = deps;
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
-
+  const { pool } = deps;
   app.post<{ Body: CreateBody }>('/api/quest/create', {
     config: { auth: ADMIN_ONLY },
     schema: { summary: 'Publish a mission (admin)', tags: ['quest'], security: bearer, body: createBody, response: { 201: missionSchema, ...errors(400, 401, 403, 429) } },

@@ -5,7 +5,6 @@ import { Relayer, type RelayedTx } from '../../lib/relayer.ts';
 import { SIGNED_IN } from '../auth/roles.ts';
 import { chainContext, explorerTx } from '../chain-context.ts';
 import type { Deps } from '../deps.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { ApiError } from '../errors.ts';
 import { caller } from '../plugins/auth.ts';
 import { checkPermit, permitTypedData, permitTypedDataSchema, relayWithPermit } from '../relay/permit.ts';
@@ -51,13 +50,9 @@ const redemptionView = {
  * Redeemed event fulfils it.
  */
 export default async function rewardRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 4);
+  const { pool } = deps;
   const relayer = new Relayer({ pool, chain: deps.chain, rpcUrl: deps.config.RPC_URL, privateKey: deps.config.OPERATOR_PRIVATE_KEY as Hex });
   const txView = (t: RelayedTx) => ({ txHash: t.txHash, status: t.status, explorerUrl: explorerTx(deps, t.txHash) });
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
-
   const deadlineOf = (r: Redemption) => BigInt(Math.floor(r.expiresAt.getTime() / 1000));
 
   async function view(r: Redemption, owner: Address) {

@@ -3,7 +3,6 @@ import type { Role } from '../auth/roles.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { routeLimit } from '../plugins/rate-limit.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { InsufficientHistoryError } from '../../simulate/forecast.ts';
 import { METRICS, type Metric, type Scope } from '../../simulate/history.ts';
 import { forecastImpact } from '../../simulate/impact-forecast.ts';
@@ -28,11 +27,7 @@ const forecastBodyProperties = {
  * (the ledger replayed under another formula or fund split). Read-only.
  */
 export default async function simulateRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
-
+  const { pool } = deps;
   async function forecast(scope: Scope, body: ForecastBody) {
     try {
       return await forecastImpact(pool, scope, body.metric ?? 'impactCredits', body.asOf ?? monthOf(new Date()), body.horizon ?? 12);

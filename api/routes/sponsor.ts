@@ -5,7 +5,6 @@ import type { Role } from '../auth/roles.ts';
 import { chainContext } from '../chain-context.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { createCampaign, loadCampaign, zoneKey, type CampaignInput } from '../sponsors/campaigns.ts';
 import { sponsorPanel, sponsorRoi } from '../sponsors/reports.ts';
@@ -66,10 +65,7 @@ function subject(req: { user: Parameters<typeof caller>[0]['user'] }, asked: str
  * disbursements from the chain mirror), ROI from the ledger, and ready-to-sign funding calldata.
  */
 export default async function sponsorRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = createPgPool(deps.config.DATABASE_URL, 3);
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
+  const { pool } = deps;
   let decimals: Promise<number> | undefined;
   const stableDecimals = () => {
     decimals ??= chainContext(deps).then((c) => deps.chain.readContract({ address: c.address('Stablecoin'), abi: erc20Abi, functionName: 'decimals' }));

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { reports } from '../../telemetry/reports.ts';
 import { acceptedWindow, recordEvents, type TelemetryEvent } from '../../telemetry/store.ts';
 import type { Deps } from '../deps.ts';
@@ -57,11 +56,7 @@ const reportSchema = {
  * signed-in events are attributed to the caller) and admin reports.
  */
 export default async function telemetryRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool = new pg.Pool({ connectionString: deps.config.DATABASE_URL, max: 4 });
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
-
+  const { pool } = deps;
   app.post<{ Body: { events: TelemetryEvent[] } }>('/api/telemetry/events', {
     config: { auth: 'public' },
     bodyLimit: 1024 * 1024,

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 import { encodeFunctionData, type Address, type Hex } from 'viem';
 import { buildClaimTree, claimProof, packClaims, toHex, type ClaimTree } from '../../ledger/index.ts';
 import { Relayer, type RelayedTx } from '../../lib/relayer.ts';
@@ -7,7 +6,6 @@ import { rewardDistributorAbi } from '../../lib/reward-distributor.ts';
 import { chainContext, explorerTx } from '../chain-context.ts';
 import type { Deps } from '../deps.ts';
 import { ApiError, conflict } from '../errors.ts';
-import { createPgPool } from '../impact/worker.ts';
 import { caller } from '../plugins/auth.ts';
 import { permitTypedData, permitTypedDataSchema } from '../relay/permit.ts';
 import { relayTransfer } from '../relay/transfer.ts';
@@ -43,11 +41,8 @@ const noClaim = () => new ApiError(404, 'NO_CLAIM', 'no anchored epoch has Heart
  * balance and history from the indexer's mirror.
  */
 export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const pool: pg.Pool = createPgPool(deps.config.DATABASE_URL, 3);
+  const { pool } = deps;
   const relayer = new Relayer({ pool, chain: deps.chain, rpcUrl: deps.config.RPC_URL, privateKey: deps.config.OPERATOR_PRIVATE_KEY as Hex });
-  app.addHook('onClose', async () => {
-    await pool.end();
-  });
   const q = async (text: string, params: unknown[] = []) => (await pool.query<Row>(text, params)).rows;
   const trees = new Map<number, Promise<ClaimTree>>();
 
