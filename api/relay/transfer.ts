@@ -1,7 +1,6 @@
 // Relayed Heart transfers: the player's permit for the relayer, then transferFrom(player → to) sent by
 // the relayer. Idempotent per (player, idempotencyKey); a retry resumes where the last attempt stopped.
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
 import { encodeFunctionData, type Address, type Hex } from 'viem';
 import { heartTokenAbi } from '../../lib/heart-token.ts';
 import type { RelayedTx, Relayer } from '../../lib/relayer.ts';
@@ -31,7 +30,8 @@ export interface TransferResult {
 
 type Row = { id: string; to_address: string; amount: string; deadline: string };
 
-export async function relayTransfer(deps: Deps, pool: pg.Pool, relayer: Relayer, input: TransferInput): Promise<TransferResult> {
+export async function relayTransfer(deps: Deps, relayer: Relayer, input: TransferInput): Promise<TransferResult> {
+  const { pool } = deps;
   const find = async () => (await pool.query<Row>(
     'SELECT id, to_address, amount::text, deadline::text FROM token_transfers WHERE player_id = $1 AND idempotency_key = $2', [input.playerId, input.idempotencyKey])).rows[0];
   let row = await find();

@@ -24,7 +24,7 @@ export default async function ledgerWebhookRoutes(app: FastifyInstance, { deps }
   }, async (req, reply) => {
     const seq = req.body.entrySeq ?? null;
     if (seq !== null && !(await pool.query('SELECT 1 FROM ledger_entries WHERE seq = $1::bigint', [seq])).rowCount) throw notFound('ledger entry');
-    const { created, subscription } = await subscribe(deps, pool, caller(req).sub, 'ledger', seq, req.body.url);
+    const { created, subscription } = await subscribe(deps, caller(req).sub, 'ledger', seq, req.body.url);
     return reply.status(created ? 201 : 200).send(subscription);
   });
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 import { inTransaction } from '../../lib/transaction.ts';
 import { CHANNEL_DEFAULTS, CHANNELS, NOTIFICATION_KINDS, type Channel, type NotificationKind } from '../../lib/notify.ts';
 import { SIGNED_IN } from '../auth/roles.ts';
@@ -172,7 +171,7 @@ export default async function notificationRoutes(app: FastifyInstance, { deps }:
       tags: ['notification'], security: bearer, body: webhookBody, response: { 200: subscriptionSchema, 201: subscriptionSchema, ...errors(400, 401, 429) },
     },
   }, async (req, reply) => {
-    const { created, subscription } = await subscribe(deps, pool, caller(req).sub, 'notifications', null, req.body.url);
+    const { created, subscription } = await subscribe(deps, caller(req).sub, 'notifications', null, req.body.url);
     return reply.status(created ? 201 : 200).send(subscription);
   });
 
@@ -228,12 +227,12 @@ export default async function notificationRoutes(app: FastifyInstance, { deps }:
 }
 
 /** A webhook subscription of `playerId`, created once per (topic, entry, URL): a repeat returns the existing one and its secret. */
-export async function subscribe(deps: Deps, pool: pg.Pool, playerId: string, topic: 'notifications' | 'ledger', entrySeq: string | null, url: string) {
+export async function subscribe(deps: Deps, playerId: string, topic: 'notifications' | 'ledger', entrySeq: string | null, url: string) {
   if (deps.config.NODE_ENV === 'production' && !url.startsWith('https:')) throw new ApiError(400, 'WEBHOOK_URL_INSECURE', 'webhook URLs must be https');
   const view = (r: { id: string; topic: string; entry_seq: string | null; url: string; secret: string; created_at: Date }) =>
     ({ id: r.id, topic: r.topic, entrySeq: r.entry_seq, url: r.url, secret: r.secret, createdAt: r.created_at.toISOString() });
   const cols = 'id::text, topic, entry_seq::text, url, secret, created_at';
-  return inTransaction(pool, async (tx) => {
+  return inTransaction(deps.pool, async (tx) => {
     // Serializes concurrent identical requests, so they yield one subscription.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`webhook:${playerId}:${topic}:${entrySeq ?? '*'}:${url}`]);
     const existing = (await tx.query(

@@ -53,8 +53,7 @@ const OPEN_MISSIONS_SQL = (inZone: boolean) => `
 
 /** Quests: admins publish missions; players list and start them. */
 export default async function questRoutes(app: FastifyInstance, { deps }: { deps: Deps }) {
-  const { db } = deps;
-  const { pool } = deps;
+  const { db, pool } = deps;
   app.post<{ Body: CreateBody }>('/api/quest/create', {
     config: { auth: ADMIN_ONLY },
     schema: { summary: 'Publish a mission (admin)', tags: ['quest'], security: bearer, body: createBody, response: { 201: missionSchema, ...errors(400, 401, 403, 429) } },

@@ -160,7 +160,7 @@ export default async function tokenRoutes(app: FastifyInstance, { deps }: { deps
     const from = me(req);
     const to = req.body.to.toLowerCase() as Address;
     if (to === from || /^0x0{40}$/.test(to)) throw new ApiError(400, 'BAD_RECIPIENT', 'the recipient must be another, non-zero address');
-    const r = await relayTransfer(deps, pool, relayer, {
+    const r = await relayTransfer(deps, relayer, {
       playerId: caller(req).sub, from, to, amount: BigInt(req.body.amount), deadline: BigInt(req.body.deadline), signature: req.body.signature, idempotencyKey: req.body.idempotencyKey,
     });
     req.log.info({ transferId: r.transferId, txHash: r.transfer.txHash }, 'transfer relayed');
